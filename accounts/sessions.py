@@ -1,0 +1,4 @@
+"""Keys this project keeps in the session."""
+
+LOGIN_AT_KEY = "login_at"
+ACTIVE_ROLE_KEY = "active_role"

@@ -1,0 +1,82 @@
+"""Every route of the project and who may use it: the one table the access tests walk.
+
+A route that is not in this table fails the test suite (tests/accounts/test_route_policy.py), so a new
+page or endpoint cannot ship without someone deciding who may open it. Object-level scope (which
+student, which class) is decided by the app's access.py; this table says which people may try.
+
+Kinds:
+- PUBLIC: anyone, signed in or not (sign-in, password reset, language switch).
+- SIGNED_IN: any signed-in person; what they see is filtered by access.py (404 outside their scope).
+- ADMIN_SITE: Django admin, for accounts flagged as staff (is_staff).
+- a frozenset of roles: a signed-in person holding at least one of them; everyone else gets 404.
+"""
+
+from accounts.models import Role
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+ADMIN_SITE = "admin_site"
+
+SCHOOL_WIDE = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.ADMIN})
+STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER}) | SCHOOL_WIDE
+
+ROUTES = {
+    # accounts
+    "home": SIGNED_IN,
+    "role_switch": SIGNED_IN,
+    "api-me": SIGNED_IN,
+    # role portals
+    "teacher_home": frozenset({Role.TEACHER}),
+    "class_teacher_home": frozenset({Role.CLASS_TEACHER}),
+    "parent_home": frozenset({Role.PARENT}),
+    "student_home": frozenset({Role.STUDENT}),
+    "school_overview": SCHOOL_WIDE,
+    # school structure
+    "class_detail": STAFF,
+    "student_detail": SIGNED_IN,
+    "api-my-children": SIGNED_IN,
+    "api-my-classes": SIGNED_IN,
+    "api-student-detail": SIGNED_IN,
+    # API description
+    "api-schema": SIGNED_IN,
+    "api-docs": SIGNED_IN,
+    "set_language": PUBLIC,
+    # allauth: signing in and recovering access
+    "account_login": PUBLIC,
+    "account_signup": PUBLIC,  # shows "sign-up is closed": accounts are made by the school
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_confirm_login_code": PUBLIC,
+    "account_confirm_email": PUBLIC,
+    "account_email_verification_sent": PUBLIC,
+    "account_inactive": PUBLIC,
+    "mfa_authenticate": PUBLIC,  # the second step of signing in
+    # allauth: managing one's own account
+    "account_logout": SIGNED_IN,
+    "account_reauthenticate": SIGNED_IN,
+    "account_email": SIGNED_IN,
+    "account_change_password": SIGNED_IN,
+    "account_set_password": SIGNED_IN,
+    "mfa_index": SIGNED_IN,
+    "mfa_reauthenticate": SIGNED_IN,
+    "mfa_activate_totp": SIGNED_IN,
+    "mfa_deactivate_totp": SIGNED_IN,
+    "mfa_view_recovery_codes": SIGNED_IN,
+    "mfa_generate_recovery_codes": SIGNED_IN,
+    "mfa_download_recovery_codes": SIGNED_IN,
+}
+
+# Whole namespaces handed to a third-party app with its own access rules.
+NAMESPACES = {
+    "admin": ADMIN_SITE,
+}
+
+
+def policy_for(route_name: str):
+    """The policy of a route name (`namespace:name` for namespaced ones), or None if it has none."""
+    namespace, _sep, _name = route_name.rpartition(":")
+    if namespace:
+        return NAMESPACES.get(namespace.split(":")[0])
+    return ROUTES.get(route_name)

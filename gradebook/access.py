@@ -1,0 +1,85 @@
+"""Who may reach which class and which student. The only gradebook module that asks django-guardian.
+
+Access is the union of everything a person's roles allow: deputy, director and administrator see the
+whole school; a class teacher their classes; a teacher the classes they teach; a parent their own
+children; a student themselves. Anything else answers the same 404 as a missing object.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.access import children_of
+from accounts.models import Student
+from accounts.roles import is_school_wide
+from gradebook.models import SchoolClass, TeachingAssignment
+
+STAFF_CLASS_PERMS = ["gradebook.lead_schoolclass", "gradebook.teach_schoolclass"]
+
+
+def classes_visible_to(*, user) -> QuerySet[SchoolClass]:
+    """Classes a member of staff works with. Families see no class as such, only their children."""
+    if not user.is_authenticated:
+        return SchoolClass.objects.none()
+    if is_school_wide(user):
+        return SchoolClass.objects.all()
+    return get_objects_for_user(
+        user,
+        STAFF_CLASS_PERMS,
+        klass=SchoolClass,
+        any_perm=True,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def classes_led_by(*, user) -> QuerySet[SchoolClass]:
+    if not user.is_authenticated:
+        return SchoolClass.objects.none()
+    return get_objects_for_user(
+        user, "gradebook.lead_schoolclass", klass=SchoolClass, accept_global_perms=False, with_superuser=False
+    )
+
+
+def students_visible_to(*, user) -> QuerySet[Student]:
+    if not user.is_authenticated:
+        return Student.objects.none()
+    if is_school_wide(user):
+        return Student.objects.all()
+    staff_classes = classes_visible_to(user=user).values("pk")
+    return Student.objects.filter(
+        Q(pk__in=children_of(user=user).values("pk"))
+        | Q(user=user)
+        | Q(enrolments__school_class__in=staff_classes)
+    ).distinct()
+
+
+def access_student(*, user, id, action: str = "view") -> Student:
+    """The student, or Http404 for a missing one and for one the user may not reach alike."""
+    if action != "view":
+        raise ValueError(f"unknown action {action!r}")
+    try:
+        return students_visible_to(user=user).get(pk=id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_school_class(*, user, id, action: str = "view") -> SchoolClass:
+    if action not in {"view", "lead"}:
+        raise ValueError(f"unknown action {action!r}")
+    visible = (
+        classes_visible_to(user=user)
+        if action == "view" or is_school_wide(user)
+        else classes_led_by(user=user)
+    )
+    try:
+        return visible.select_related("academic_year", "class_teacher").get(pk=id)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def assignments_of(*, user) -> QuerySet[TeachingAssignment]:
+    """The teaching load of this teacher: the journals they write to."""
+    if not user.is_authenticated:
+        return TeachingAssignment.objects.none()
+    return TeachingAssignment.objects.filter(teacher=user)
