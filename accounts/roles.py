@@ -47,16 +47,19 @@ def role_annotations() -> dict[str, Exists]:
 
 
 def user_roles(user) -> list[Role]:
-    """The user's roles, in ROLE_PRIORITY order. Uses the annotations when the user was loaded with them."""
+    """The user's roles, in ROLE_PRIORITY order.
+
+    Uses the annotations when the user was loaded with them (once per request, by the backend);
+    otherwise asks the database, without caching on the object, so a service sees the current state.
+    """
     if not user.is_authenticated or not user.is_active:
         return []
+    source = user
     if not hasattr(user, "has_role_teacher"):
-        annotated = type(user)._default_manager.filter(pk=user.pk).annotate(**role_annotations()).first()
-        if annotated is None:
+        source = type(user)._default_manager.filter(pk=user.pk).annotate(**role_annotations()).first()
+        if source is None:
             return []
-        for name in role_annotations():
-            setattr(user, name, getattr(annotated, name))
-    return [role for role in ROLE_PRIORITY if getattr(user, f"has_role_{role.value}", False)]
+    return [role for role in ROLE_PRIORITY if getattr(source, f"has_role_{role.value}", False)]
 
 
 def has_role(user, *roles: Role) -> bool:

@@ -11,6 +11,7 @@ admin.site.site_header = admin.site.site_title = "Школьный учёт ре
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("gradebook.urls")),
+    path("import/", include("gradebook.import_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api_urls")),

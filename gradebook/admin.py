@@ -1,0 +1,146 @@
+from django.contrib import admin
+
+from accounts.admin import ServiceAdminMixin
+from gradebook.models import (
+    AcademicYear,
+    ClassSubject,
+    Enrolment,
+    GradeTermScheme,
+    School,
+    SchoolClass,
+    Subgroup,
+    Subject,
+    TeachingAssignment,
+    Term,
+)
+from gradebook.services import (
+    school_class_set_teacher,
+    teaching_assignment_create,
+    teaching_assignment_delete,
+)
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name", "address", "phone", "email")
+
+    def has_add_permission(self, request):
+        return not School.objects.exists()
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+class GradeTermSchemeInline(admin.TabularInline):
+    model = GradeTermScheme
+    extra = 0
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(admin.ModelAdmin):
+    list_display = ("name", "start_date", "end_date", "is_current")
+    inlines = [TermInline, GradeTermSchemeInline]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "scheme", "number", "start_date", "end_date")
+    list_filter = ("academic_year", "scheme")
+
+
+class ClassSubjectInline(admin.TabularInline):
+    model = ClassSubject
+    extra = 0
+    autocomplete_fields = ("subject",)
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Changing the class teacher goes through the service, which moves the access right."""
+
+    list_display = ("name", "academic_year", "class_teacher")
+    list_filter = ("academic_year", "grade")
+    search_fields = ("letter", "class_teacher__last_name")
+    autocomplete_fields = ("class_teacher",)
+    inlines = [ClassSubjectInline]
+    actions = None
+
+    def save_model(self, request, obj, form, change):
+        new_teacher = obj.class_teacher
+        if change and "class_teacher" in form.changed_data:
+            obj.class_teacher = SchoolClass.objects.get(pk=obj.pk).class_teacher
+            obj.save()
+            school_class_set_teacher(school_class=obj, teacher=new_teacher)
+        elif not change and new_teacher is not None:
+            obj.class_teacher = None
+            obj.save()
+            school_class_set_teacher(school_class=obj, teacher=new_teacher)
+        else:
+            obj.save()
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "area", "order")
+    search_fields = ("name", "short_name")
+    list_editable = ("order",)
+
+
+@admin.register(ClassSubject)
+class ClassSubjectAdmin(admin.ModelAdmin):
+    list_display = ("school_class", "subject", "scale", "hours_per_week")
+    list_filter = ("school_class__academic_year", "school_class__grade", "scale", "subject")
+    search_fields = ("subject__name",)
+    autocomplete_fields = ("subject",)
+
+
+@admin.register(Subgroup)
+class SubgroupAdmin(admin.ModelAdmin):
+    list_display = ("school_class", "name")
+    list_filter = ("school_class__academic_year", "school_class__grade")
+    filter_horizontal = ("students",)
+
+
+@admin.register(TeachingAssignment)
+class TeachingAssignmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Created and deleted through the services, which grant and revoke the teacher's access to the class."""
+
+    list_display = ("class_subject", "subgroup", "teacher")
+    list_filter = (
+        "class_subject__school_class__academic_year",
+        "class_subject__school_class__grade",
+        "class_subject__subject",
+    )
+    search_fields = ("teacher__last_name", "teacher__username", "class_subject__subject__name")
+    autocomplete_fields = ("teacher",)
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("teacher", "class_subject", "subgroup") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = teaching_assignment_create(
+                teacher=obj.teacher, class_subject=obj.class_subject, subgroup=obj.subgroup
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        teaching_assignment_delete(assignment=obj)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("student", "school_class", "start_date", "end_date", "leave_reason")
+    list_filter = ("school_class__academic_year", "school_class__grade", "leave_reason")
+    search_fields = ("student__last_name", "student__first_name")
+    autocomplete_fields = ("student",)
+    date_hierarchy = "start_date"
+
+
+@admin.register(GradeTermScheme)
+class GradeTermSchemeAdmin(admin.ModelAdmin):
+    list_display = ("academic_year", "grade", "scheme")
+    list_filter = ("academic_year", "scheme")
