@@ -3,15 +3,24 @@ from django.contrib import admin
 from accounts.admin import ServiceAdminMixin
 from gradebook.models import (
     AcademicYear,
+    Attendance,
     ClassSubject,
+    CorrectionRequest,
     Enrolment,
     GradeTermScheme,
+    GradingPolicy,
+    JournalHistory,
+    Lesson,
+    Mark,
     School,
     SchoolClass,
     Subgroup,
     Subject,
     TeachingAssignment,
     Term,
+    TermClosure,
+    TermMark,
+    WorkType,
 )
 from gradebook.services import (
     school_class_set_teacher,
@@ -144,3 +153,91 @@ class EnrolmentAdmin(admin.ModelAdmin):
 class GradeTermSchemeAdmin(admin.ModelAdmin):
     list_display = ("academic_year", "grade", "scheme")
     list_filter = ("academic_year", "scheme")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Journal records change only through the services, which keep the history; the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GradingPolicy)
+class GradingPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "threshold_3", "threshold_4", "threshold_5", "min_marks", "allow_mark_1")
+
+    def has_add_permission(self, request):
+        return not GradingPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkType)
+class WorkTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "weight", "order", "is_active")
+    list_editable = ("weight", "order", "is_active")
+
+
+@admin.register(Lesson)
+class LessonAdmin(ReadOnlyAdmin):
+    list_display = ("date", "assignment", "work_type", "topic")
+    list_filter = ("work_type", "assignment__class_subject__school_class__grade")
+    search_fields = ("topic", "assignment__teacher__last_name")
+    date_hierarchy = "date"
+
+
+@admin.register(Mark)
+class MarkAdmin(ReadOnlyAdmin):
+    list_display = ("student", "lesson", "value", "passed", "updated_by", "updated_at")
+    search_fields = ("student__last_name",)
+    list_select_related = ("student", "lesson__assignment__class_subject__subject", "updated_by")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("student", "lesson", "kind")
+    list_filter = ("kind",)
+    search_fields = ("student__last_name",)
+
+
+@admin.register(TermMark)
+class TermMarkAdmin(ReadOnlyAdmin):
+    list_display = (
+        "student",
+        "class_subject",
+        "kind",
+        "term",
+        "value",
+        "passed",
+        "not_attested",
+        "overridden",
+    )
+    list_filter = ("kind", "not_attested", "overridden")
+    search_fields = ("student__last_name",)
+
+
+@admin.register(TermClosure)
+class TermClosureAdmin(ReadOnlyAdmin):
+    list_display = ("school_class", "term", "closed_by", "closed_at")
+    list_filter = ("term",)
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("student", "target", "new_value", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("status", "target")
+
+
+@admin.register(JournalHistory)
+class JournalHistoryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "entity", "action", "student", "class_subject", "lesson_date", "reason")
+    list_filter = ("entity", "action")
+    search_fields = ("student__last_name", "actor__last_name", "reason")
+    date_hierarchy = "at"

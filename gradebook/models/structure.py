@@ -241,7 +241,7 @@ class TeachingAssignment(models.Model):
     )
 
     class Meta:
-        ordering = ["class_subject", "subgroup", "teacher"]
+        ordering = ["class_subject_id", "subgroup_id", "teacher_id"]
         verbose_name = _("teaching assignment")
         verbose_name_plural = _("teaching assignments")
         constraints = [

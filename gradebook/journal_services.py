@@ -1,0 +1,682 @@
+"""Every write to the class journal. Each service checks everything that can refuse before its first
+write, runs in one transaction, and writes the JournalHistory row(s) in that same transaction.
+
+Callers (views, API, imports) check *who* may write to the assignment through gradebook.access; the
+services check *what* may be written: the scale, the student's enrolment, closed terms, versions.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import ConflictError, DomainError
+from accounts.models import Student
+from gradebook.models import (
+    AssessmentScale,
+    Attendance,
+    ClassSubject,
+    CorrectionRequest,
+    Enrolment,
+    GradingPolicy,
+    JournalHistory,
+    Lesson,
+    Mark,
+    SchoolClass,
+    TeachingAssignment,
+    Term,
+    TermClosure,
+    TermMark,
+    WorkType,
+)
+from gradebook.rules import NOT_ATTESTED, ParsedMark, parse_mark
+
+History = JournalHistory
+
+
+def grading_policy() -> GradingPolicy:
+    policy, _created = GradingPolicy.objects.get_or_create(id=1)
+    return policy
+
+
+def term_of(*, school_class: SchoolClass, on: date) -> Term | None:
+    """The term of the class's grade that contains the date."""
+    return (
+        Term.objects.filter(
+            academic_year=school_class.academic_year,
+            scheme__in=school_class.academic_year.grade_schemes.filter(grade=school_class.grade).values(
+                "scheme"
+            ),
+            start_date__lte=on,
+            end_date__gte=on,
+        )
+        .order_by("number")
+        .first()
+    )
+
+
+def _check_open(*, school_class: SchoolClass, on: date) -> Term:
+    term = term_of(school_class=school_class, on=on)
+    if term is None:
+        raise DomainError(
+            _("%(date)s is outside the terms of the year (a holiday?).") % {"date": on.strftime("%d.%m.%Y")},
+            code="date_outside_terms",
+        )
+    if TermClosure.objects.filter(term=term, school_class=school_class).exists():
+        raise DomainError(
+            _("The %(term)s is closed for class %(cls)s. File a correction request.")
+            % {"term": term.label, "cls": school_class.name},
+            code="term_closed",
+        )
+    return term
+
+
+def _check_enrolled(*, lesson: Lesson, student: Student) -> None:
+    assignment = lesson.assignment
+    enrolled = Enrolment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=lesson.date),
+        student=student,
+        school_class_id=assignment.class_subject.school_class_id,
+        start_date__lte=lesson.date,
+    ).exists()
+    in_group = assignment.subgroup_id is None or assignment.subgroup.students.filter(pk=student.pk).exists()
+    if not (enrolled and in_group):
+        raise DomainError(
+            _("%(name)s is not in this journal on %(date)s.")
+            % {"name": student.short_name, "date": lesson.date.strftime("%d.%m.%Y")},
+            code="student_not_in_journal",
+        )
+
+
+def _check_version(obj, expected_version: int | None, current: str) -> None:
+    if expected_version is not None and (obj.version if obj else 0) != expected_version:
+        raise ConflictError(
+            _("Someone else has just changed this cell; it now holds «%(current)s».")
+            % {"current": current or "—"},
+            code="version_conflict",
+            details={"current": current, "version": obj.version if obj else 0},
+        )
+
+
+def _history(
+    *,
+    actor,
+    entity,
+    entity_id,
+    action,
+    lesson=None,
+    class_subject=None,
+    student=None,
+    old=None,
+    new=None,
+    reason="",
+):
+    assignment = lesson.assignment if lesson else None
+    return History(
+        actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        assignment=assignment,
+        class_subject_id=(assignment.class_subject_id if assignment else class_subject.pk),
+        student=student,
+        lesson_date=lesson.date if lesson else None,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def _mark_state(mark: Mark | None) -> dict | None:
+    if mark is None:
+        return None
+    return {"value": mark.value, "passed": mark.passed, "comment": mark.comment}
+
+
+def _display(state: dict | None) -> str:
+    if not state:
+        return ""
+    if state.get("value") is not None:
+        return str(state["value"])
+    return "зач" if state.get("passed") else "незач"
+
+
+# Lessons ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_create(
+    *,
+    user,
+    assignment: TeachingAssignment,
+    on: date,
+    work_type: WorkType,
+    topic: str = "",
+    homework: str = "",
+) -> Lesson:
+    _check_open(school_class=assignment.class_subject.school_class, on=on)
+    lesson = Lesson.objects.create(
+        assignment=assignment, date=on, work_type=work_type, topic=topic, homework=homework
+    )
+    _history(
+        actor=user,
+        entity="lesson",
+        entity_id=lesson.pk,
+        action="create",
+        lesson=lesson,
+        new=_lesson_state(lesson),
+    ).save()
+    return lesson
+
+
+def _lesson_state(lesson: Lesson) -> dict:
+    return {
+        "date": lesson.date.isoformat(),
+        "topic": lesson.topic,
+        "homework": lesson.homework,
+        "work_type": lesson.work_type_id,
+    }
+
+
+@transaction.atomic
+def lesson_update(
+    *, user, lesson: Lesson, on: date, work_type: WorkType, topic: str, homework: str
+) -> Lesson:
+    """Edits a lesson; moving it to another date is allowed only between open terms."""
+    school_class = lesson.assignment.class_subject.school_class
+    _check_open(school_class=school_class, on=lesson.date)
+    if on != lesson.date:
+        _check_open(school_class=school_class, on=on)
+    old = _lesson_state(lesson)
+    lesson.date, lesson.work_type, lesson.topic, lesson.homework = on, work_type, topic, homework
+    lesson.save(update_fields=["date", "work_type", "topic", "homework"])
+    _history(
+        actor=user,
+        entity="lesson",
+        entity_id=lesson.pk,
+        action="update",
+        lesson=lesson,
+        old=old,
+        new=_lesson_state(lesson),
+    ).save()
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, user, lesson: Lesson, reason: str = "") -> None:
+    """Removes a lesson with its marks and attendance; each removed entry goes into the history."""
+    _check_open(school_class=lesson.assignment.class_subject.school_class, on=lesson.date)
+    rows = [
+        _history(
+            actor=user,
+            entity="mark",
+            entity_id=m.pk,
+            action="delete",
+            lesson=lesson,
+            student=m.student,
+            old=_mark_state(m),
+            reason=reason,
+        )
+        for m in lesson.marks.select_related("student")
+    ]
+    rows += [
+        _history(
+            actor=user,
+            entity="attendance",
+            entity_id=a.pk,
+            action="delete",
+            lesson=lesson,
+            student=a.student,
+            old={"kind": a.kind},
+            reason=reason,
+        )
+        for a in lesson.attendance.select_related("student")
+    ]
+    rows.append(
+        _history(
+            actor=user,
+            entity="lesson",
+            entity_id=lesson.pk,
+            action="delete",
+            lesson=lesson,
+            old=_lesson_state(lesson),
+            reason=reason,
+        )
+    )
+    History.objects.bulk_create(rows)
+    lesson.marks.all().delete()
+    lesson.attendance.all().delete()
+    lesson.delete()
+
+
+# Marks and attendance -------------------------------------------------------------------------------
+
+
+def _lesson_context(lesson: Lesson) -> tuple[ClassSubject, SchoolClass]:
+    class_subject = lesson.assignment.class_subject
+    return class_subject, class_subject.school_class
+
+
+@transaction.atomic
+def mark_set(
+    *,
+    user,
+    lesson: Lesson,
+    student: Student,
+    raw: str,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Mark:
+    """Sets a student's mark at a lesson from what the teacher typed.
+
+    `expected_version` is the version the teacher's page last saw (0 for an empty cell): a different one
+    means someone else changed the cell meanwhile, and the save is refused with the current value.
+    """
+    class_subject, school_class = _lesson_context(lesson)
+    parsed: ParsedMark = parse_mark(
+        raw, scale=class_subject.scale, allow_mark_1=grading_policy().allow_mark_1
+    )
+    if len(comment) > 200:
+        raise DomainError(_("A comment may be at most 200 characters long."), code="comment_too_long")
+    _check_open(school_class=school_class, on=lesson.date)
+    _check_enrolled(lesson=lesson, student=student)
+    mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student).first()
+    old = _mark_state(mark)
+    _check_version(mark, expected_version, _display(old))
+    new = {"value": parsed.value, "passed": parsed.passed, "comment": comment}
+    if old == new:
+        return mark
+    if mark is None:
+        mark = Mark.objects.create(
+            lesson=lesson,
+            student=student,
+            value=parsed.value,
+            passed=parsed.passed,
+            comment=comment,
+            updated_by=user,
+        )
+        action = "create"
+    else:
+        mark.value, mark.passed, mark.comment, mark.updated_by = parsed.value, parsed.passed, comment, user
+        mark.version += 1
+        mark.save(update_fields=["value", "passed", "comment", "updated_by", "version", "updated_at"])
+        action = "update"
+    _history(
+        actor=user,
+        entity="mark",
+        entity_id=mark.pk,
+        action=action,
+        lesson=lesson,
+        student=student,
+        old=old,
+        new=new,
+    ).save()
+    return mark
+
+
+@transaction.atomic
+def mark_clear(
+    *, user, lesson: Lesson, student: Student, expected_version: int | None = None, reason: str = ""
+) -> None:
+    _class_subject, school_class = _lesson_context(lesson)
+    _check_open(school_class=school_class, on=lesson.date)
+    mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student).first()
+    _check_version(mark, expected_version, _display(_mark_state(mark)))
+    if mark is None:
+        return
+    _history(
+        actor=user,
+        entity="mark",
+        entity_id=mark.pk,
+        action="delete",
+        lesson=lesson,
+        student=student,
+        old=_mark_state(mark),
+        reason=reason,
+    ).save()
+    mark.delete()
+
+
+@transaction.atomic
+def attendance_set(
+    *, user, lesson: Lesson, student: Student, kind: str | None, expected_version: int | None = None
+) -> Attendance | None:
+    """Sets (or, with kind=None, clears) the attendance entry: н, б, уп, оп."""
+    if kind is not None and kind not in Attendance.Kind.values:
+        raise DomainError(_("Attendance is one of н, б, уп, оп."), code="invalid_attendance")
+    _class_subject, school_class = _lesson_context(lesson)
+    _check_open(school_class=school_class, on=lesson.date)
+    _check_enrolled(lesson=lesson, student=student)
+    entry = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
+    old = {"kind": entry.kind} if entry else None
+    _check_version(entry, expected_version, entry.get_kind_display() if entry else "")
+    if (old or {}).get("kind") == kind:
+        return entry
+    if kind is None:
+        _history(
+            actor=user,
+            entity="attendance",
+            entity_id=entry.pk,
+            action="delete",
+            lesson=lesson,
+            student=student,
+            old=old,
+        ).save()
+        entry.delete()
+        return None
+    if entry is None:
+        entry = Attendance.objects.create(lesson=lesson, student=student, kind=kind, updated_by=user)
+        action = "create"
+    else:
+        entry.kind, entry.updated_by, entry.version = kind, user, entry.version + 1
+        entry.save(update_fields=["kind", "updated_by", "version", "updated_at"])
+        action = "update"
+    _history(
+        actor=user,
+        entity="attendance",
+        entity_id=entry.pk,
+        action=action,
+        lesson=lesson,
+        student=student,
+        old=old,
+        new={"kind": kind},
+    ).save()
+    return entry
+
+
+@transaction.atomic
+def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student]) -> list[Mark]:
+    """Sets the same mark for every listed student who has no mark at this lesson yet (bulk, with history)."""
+    class_subject, school_class = _lesson_context(lesson)
+    parsed = parse_mark(raw, scale=class_subject.scale, allow_mark_1=grading_policy().allow_mark_1)
+    _check_open(school_class=school_class, on=lesson.date)
+    for student in students:
+        _check_enrolled(lesson=lesson, student=student)
+    taken = set(Mark.objects.filter(lesson=lesson, student__in=students).values_list("student_id", flat=True))
+    marks = Mark.objects.bulk_create(
+        Mark(lesson=lesson, student=s, value=parsed.value, passed=parsed.passed, updated_by=user)
+        for s in students
+        if s.pk not in taken
+    )
+    new = {"value": parsed.value, "passed": parsed.passed, "comment": ""}
+    History.objects.bulk_create(
+        _history(
+            actor=user,
+            entity="mark",
+            entity_id=m.pk,
+            action="create",
+            lesson=lesson,
+            student=m.student,
+            new=new,
+        )
+        for m in marks
+    )
+    return marks
+
+
+# Term, annual and final marks ------------------------------------------------------------------------
+
+
+def _term_mark_state(tm: TermMark | None) -> dict | None:
+    if tm is None:
+        return None
+    return {"value": tm.value, "passed": tm.passed, "not_attested": tm.not_attested, "reason": tm.reason}
+
+
+def _parse_term_result(raw: str, *, scale: str) -> dict:
+    if raw.strip().lower() in {NOT_ATTESTED, "на", "n/a"}:
+        return {"value": None, "passed": None, "not_attested": True}
+    parsed = parse_mark(raw, scale=scale, allow_mark_1=grading_policy().allow_mark_1)
+    return {"value": parsed.value, "passed": parsed.passed, "not_attested": False}
+
+
+def _result_text(state: dict) -> str:
+    if state["not_attested"]:
+        return NOT_ATTESTED
+    return _display(state)
+
+
+@transaction.atomic
+def term_mark_set(
+    *,
+    user,
+    class_subject: ClassSubject,
+    student: Student,
+    kind: str = TermMark.Kind.TERM,
+    term: Term | None = None,
+    raw: str,
+    suggested: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> TermMark:
+    """Sets a term, annual or final mark. Differing from the rules' suggestion needs a reason, recorded."""
+    if kind not in TermMark.Kind.values:
+        raise DomainError(_("Unknown kind of mark."), code="invalid_kind")
+    if (kind == TermMark.Kind.TERM) != (term is not None):
+        raise DomainError(
+            _("A term mark needs its term; annual and final marks have none."), code="term_mismatch"
+        )
+    if kind == TermMark.Kind.FINAL and class_subject.school_class.grade not in (9, 11):
+        raise DomainError(_("Final marks are set only in grades 9 and 11."), code="final_grade_only")
+    if class_subject.scale == AssessmentScale.NONE:
+        raise DomainError(_("This subject is not assessed in this class."), code="not_assessed")
+    state = _parse_term_result(raw, scale=class_subject.scale)
+    result = _result_text(state)
+    overridden = bool(suggested) and result != suggested
+    if overridden and not reason.strip():
+        raise DomainError(
+            _("The mark differs from the suggested «%(suggested)s»: give the reason.")
+            % {"suggested": suggested},
+            code="reason_required",
+        )
+    if term is not None:
+        _check_term_open(term=term, school_class=class_subject.school_class)
+    existing = (
+        TermMark.objects.select_for_update()
+        .filter(class_subject=class_subject, student=student, kind=kind, term=term)
+        .first()
+    )
+    old = _term_mark_state(existing)
+    _check_version(existing, expected_version, _result_text(old) if old else "")
+    fields = {
+        **state,
+        "suggested": suggested,
+        "overridden": overridden,
+        "reason": reason.strip(),
+        "updated_by": user,
+    }
+    if existing is None:
+        existing = TermMark.objects.create(
+            class_subject=class_subject, student=student, kind=kind, term=term, **fields
+        )
+        action = "create"
+    else:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.version += 1
+        existing.save()
+        action = "update"
+    _history(
+        actor=user,
+        entity="term_mark",
+        entity_id=existing.pk,
+        action=action,
+        class_subject=class_subject,
+        student=student,
+        old=old,
+        new=_term_mark_state(existing),
+        reason=reason.strip(),
+    ).save()
+    return existing
+
+
+def _check_term_open(*, term: Term, school_class: SchoolClass) -> None:
+    if TermClosure.objects.filter(term=term, school_class=school_class).exists():
+        raise DomainError(
+            _("The %(term)s is closed for class %(cls)s. File a correction request.")
+            % {"term": term.label, "cls": school_class.name},
+            code="term_closed",
+        )
+
+
+# Closing terms and corrections ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def term_close(*, user, term: Term, classes: list[SchoolClass]) -> list[TermClosure]:
+    """Closes the term for the classes (a class, a grade or the school). Already closed ones are skipped."""
+    wrong = [c.name for c in classes if c.academic_year_id != term.academic_year_id]
+    if wrong:
+        raise DomainError(
+            _("Classes of another year: %(names)s.") % {"names": ", ".join(wrong)}, code="other_year"
+        )
+    closed = set(
+        TermClosure.objects.filter(term=term, school_class__in=classes).values_list(
+            "school_class_id", flat=True
+        )
+    )
+    return TermClosure.objects.bulk_create(
+        TermClosure(term=term, school_class=c, closed_by=user) for c in classes if c.pk not in closed
+    )
+
+
+@transaction.atomic
+def term_reopen(*, user, term: Term, school_class: SchoolClass) -> None:
+    deleted, _by_model = TermClosure.objects.filter(term=term, school_class=school_class).delete()
+    if not deleted:
+        raise DomainError(_("The term is not closed for this class."), code="not_closed")
+
+
+@transaction.atomic
+def correction_request_create(
+    *,
+    user,
+    student: Student,
+    new_value: str,
+    reason: str,
+    lesson: Lesson | None = None,
+    class_subject: ClassSubject | None = None,
+    term: Term | None = None,
+) -> CorrectionRequest:
+    """A teacher asks to change a mark of a closed term. Nothing changes until the deputy approves."""
+    if not reason.strip():
+        raise DomainError(_("Explain why the closed term must be corrected."), code="reason_required")
+    if (lesson is None) == (class_subject is None):
+        raise DomainError(_("Name either a lesson mark or a term mark."), code="invalid_target")
+    scale = (lesson.assignment.class_subject if lesson else class_subject).scale
+    if new_value.strip():
+        if class_subject is not None:
+            _parse_term_result(new_value, scale=scale)
+        else:
+            parse_mark(new_value, scale=scale, allow_mark_1=grading_policy().allow_mark_1)
+    return CorrectionRequest.objects.create(
+        target=CorrectionRequest.Target.MARK if lesson else CorrectionRequest.Target.TERM_MARK,
+        lesson=lesson,
+        class_subject=class_subject,
+        term=term,
+        student=student,
+        new_value=new_value.strip(),
+        reason=reason.strip(),
+        requested_by=user,
+    )
+
+
+@transaction.atomic
+def correction_request_decide(
+    *, user, request: CorrectionRequest, approve: bool, note: str = ""
+) -> CorrectionRequest:
+    """The deputy's decision. Approval applies the change past the closure, with the request's reason in history."""
+    request = CorrectionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != CorrectionRequest.Status.PENDING:
+        raise DomainError(_("This request has already been decided."), code="already_decided")
+    if not approve and not note.strip():
+        raise DomainError(_("Give the reason for the rejection."), code="reason_required")
+    if approve:
+        _apply_correction(user=user, request=request)
+    request.status = CorrectionRequest.Status.APPROVED if approve else CorrectionRequest.Status.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = user, timezone.now(), note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return request
+
+
+def _apply_correction(*, user, request: CorrectionRequest) -> None:
+    reason = str(_("correction approved: %(reason)s")) % {"reason": request.reason}
+    if request.target == CorrectionRequest.Target.MARK:
+        lesson = request.lesson
+        mark = Mark.objects.filter(lesson=lesson, student=request.student).first()
+        old = _mark_state(mark)
+        if not request.new_value:
+            if mark is not None:
+                _history(
+                    actor=user,
+                    entity="mark",
+                    entity_id=mark.pk,
+                    action="delete",
+                    lesson=lesson,
+                    student=request.student,
+                    old=old,
+                    reason=reason,
+                ).save()
+                mark.delete()
+            return
+        parsed = parse_mark(
+            request.new_value,
+            scale=lesson.assignment.class_subject.scale,
+            allow_mark_1=grading_policy().allow_mark_1,
+        )
+        mark, created = Mark.objects.update_or_create(
+            lesson=lesson,
+            student=request.student,
+            defaults={"value": parsed.value, "passed": parsed.passed, "updated_by": user},
+        )
+        if not created:
+            mark.version += 1
+            mark.save(update_fields=["version"])
+        _history(
+            actor=user,
+            entity="mark",
+            entity_id=mark.pk,
+            action="create" if created else "update",
+            lesson=lesson,
+            student=request.student,
+            old=old,
+            new=_mark_state(mark),
+            reason=reason,
+        ).save()
+        return
+    state = _parse_term_result(request.new_value, scale=request.class_subject.scale)
+    tm = TermMark.objects.filter(
+        class_subject=request.class_subject,
+        student=request.student,
+        kind=TermMark.Kind.TERM,
+        term=request.term,
+    ).first()
+    old = _term_mark_state(tm)
+    if tm is None:
+        tm = TermMark.objects.create(
+            class_subject=request.class_subject,
+            student=request.student,
+            term=request.term,
+            kind=TermMark.Kind.TERM,
+            updated_by=user,
+            reason=reason[:500],
+            **state,
+        )
+    else:
+        for name, value in state.items():
+            setattr(tm, name, value)
+        tm.reason, tm.updated_by, tm.version = reason[:500], user, tm.version + 1
+        tm.save()
+    _history(
+        actor=user,
+        entity="term_mark",
+        entity_id=tm.pk,
+        action="update" if old else "create",
+        class_subject=request.class_subject,
+        student=request.student,
+        old=old,
+        new=_term_mark_state(tm),
+        reason=reason[:500],
+    ).save()
