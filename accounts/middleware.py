@@ -1,3 +1,4 @@
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.roles import user_roles
-from accounts.sessions import ACTIVE_ROLE_KEY, LOGIN_AT_KEY
+from accounts.sessions import ACTIVE_ROLE_KEY, LOGIN_AT_KEY, TOUCHED_AT_KEY
 
 
 def _active_role(request) -> Role | None:
@@ -37,7 +38,18 @@ class ActiveRoleMiddleware:
         # Free for a signed-in user: the roles come annotated on the user row (accounts.backends).
         request.roles = user_roles(request.user)
         request.active_role = _active_role(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        self._touch(request)
+        return response
+
+    @staticmethod
+    def _touch(request) -> None:
+        """Slides the idle timeout at most every few minutes instead of writing the session on every request."""
+        if not request.user.is_authenticated or request.session.modified:
+            return
+        now = int(time.time())
+        if now - request.session.get(TOUCHED_AT_KEY, 0) >= settings.SESSION_TOUCH_INTERVAL:
+            request.session[TOUCHED_AT_KEY] = now
 
     @staticmethod
     def _expired(request) -> bool:

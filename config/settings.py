@@ -179,7 +179,8 @@ ANONYMOUS_USER_NAME = None  # no guardian "AnonymousUser" row: anonymous visitor
 # Sessions: an idle timeout (SESSION_COOKIE_AGE, renewed on each request) and an absolute one checked
 # by accounts.middleware against the login time.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # accounts.middleware slides the expiry every SESSION_TOUCH_INTERVAL
+SESSION_TOUCH_INTERVAL = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_TIMEOUT = timedelta(seconds=env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 3600))
 SESSION_COOKIE_HTTPONLY = True
@@ -269,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed package, not a CDN: the CSP allows only our own origin.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
 }
 
 # Celery -------------------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.health import healthz
+
 # The admin signs in through allauth, which throttles failed attempts.
 admin.site.login = login_required(admin.site.login)
-admin.site.site_header = admin.site.site_title = "Школьный учёт результатов"
+admin.site.site_header = admin.site.site_title = _("School results record")
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("gradebook.urls")),
     path("import/", include("gradebook.import_urls")),

@@ -83,3 +83,31 @@ def assignments_of(*, user) -> QuerySet[TeachingAssignment]:
     if not user.is_authenticated:
         return TeachingAssignment.objects.none()
     return TeachingAssignment.objects.filter(teacher=user)
+
+
+def journals_readable_by(*, user) -> QuerySet[TeachingAssignment]:
+    """Journals a person may read: the school's for deputy/director/admin, a class teacher's class, one's own."""
+    if not user.is_authenticated:
+        return TeachingAssignment.objects.none()
+    if is_school_wide(user):
+        return TeachingAssignment.objects.all()
+    return TeachingAssignment.objects.filter(
+        Q(teacher=user) | Q(class_subject__school_class__in=classes_led_by(user=user).values("pk"))
+    )
+
+
+def journals_writable_by(*, user) -> QuerySet[TeachingAssignment]:
+    """Only the teacher of a journal writes to it; everyone else corrects through the deputy."""
+    return assignments_of(user=user)
+
+
+def access_journal(*, user, id, action: str = "view") -> TeachingAssignment:
+    if action not in {"view", "write"}:
+        raise ValueError(f"unknown action {action!r}")
+    journals = journals_writable_by(user=user) if action == "write" else journals_readable_by(user=user)
+    try:
+        return journals.select_related(
+            "class_subject__school_class__academic_year", "class_subject__subject", "subgroup", "teacher"
+        ).get(pk=id)
+    except (TeachingAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

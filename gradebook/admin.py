@@ -9,17 +9,20 @@ from gradebook.models import (
     Enrolment,
     GradeTermScheme,
     GradingPolicy,
+    IntermediateAttestation,
     JournalHistory,
     Lesson,
     Mark,
     School,
     SchoolClass,
+    StateExamResult,
     Subgroup,
     Subject,
     TeachingAssignment,
     Term,
     TermClosure,
     TermMark,
+    WeekAcknowledgement,
     WorkType,
 )
 from gradebook.services import (
@@ -241,3 +244,23 @@ class JournalHistoryAdmin(ReadOnlyAdmin):
     list_filter = ("entity", "action")
     search_fields = ("student__last_name", "actor__last_name", "reason")
     date_hierarchy = "at"
+
+
+@admin.register(IntermediateAttestation)
+class IntermediateAttestationAdmin(ReadOnlyAdmin):
+    list_display = ("student", "class_subject", "form", "date", "value", "passed", "not_attested")
+    list_filter = ("form", "class_subject__school_class__grade")
+    search_fields = ("student__last_name",)
+
+
+@admin.register(StateExamResult)
+class StateExamResultAdmin(ReadOnlyAdmin):
+    list_display = ("student", "kind", "subject", "exam_date", "primary_score", "test_score", "mark")
+    list_filter = ("kind", "subject")
+    search_fields = ("student__last_name",)
+
+
+@admin.register(WeekAcknowledgement)
+class WeekAcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ("student", "guardian", "week_start", "acknowledged_at")
+    date_hierarchy = "week_start"

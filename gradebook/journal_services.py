@@ -1,4 +1,4 @@
-"""Every write to the class journal. Each service checks everything that can refuse before its first
+"""Writes to the class journal other than single cells (those are in gradebook.cells). Each service checks everything that can refuse before its first
 write, runs in one transaction, and writes the JournalHistory row(s) in that same transaction.
 
 Callers (views, API, imports) check *who* may write to the assignment through gradebook.access; the
@@ -16,11 +16,12 @@ from accounts.errors import ConflictError, DomainError
 from accounts.models import Student
 from gradebook.models import (
     AssessmentScale,
-    Attendance,
     ClassSubject,
     CorrectionRequest,
     Enrolment,
+    GradeTermScheme,
     GradingPolicy,
+    IntermediateAttestation,
     JournalHistory,
     Lesson,
     Mark,
@@ -31,7 +32,7 @@ from gradebook.models import (
     TermMark,
     WorkType,
 )
-from gradebook.rules import NOT_ATTESTED, ParsedMark, parse_mark
+from gradebook.rules import NOT_ATTESTED, parse_mark
 
 History = JournalHistory
 
@@ -260,133 +261,6 @@ def _lesson_context(lesson: Lesson) -> tuple[ClassSubject, SchoolClass]:
 
 
 @transaction.atomic
-def mark_set(
-    *,
-    user,
-    lesson: Lesson,
-    student: Student,
-    raw: str,
-    comment: str = "",
-    expected_version: int | None = None,
-) -> Mark:
-    """Sets a student's mark at a lesson from what the teacher typed.
-
-    `expected_version` is the version the teacher's page last saw (0 for an empty cell): a different one
-    means someone else changed the cell meanwhile, and the save is refused with the current value.
-    """
-    class_subject, school_class = _lesson_context(lesson)
-    parsed: ParsedMark = parse_mark(
-        raw, scale=class_subject.scale, allow_mark_1=grading_policy().allow_mark_1
-    )
-    if len(comment) > 200:
-        raise DomainError(_("A comment may be at most 200 characters long."), code="comment_too_long")
-    _check_open(school_class=school_class, on=lesson.date)
-    _check_enrolled(lesson=lesson, student=student)
-    mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    old = _mark_state(mark)
-    _check_version(mark, expected_version, _display(old))
-    new = {"value": parsed.value, "passed": parsed.passed, "comment": comment}
-    if old == new:
-        return mark
-    if mark is None:
-        mark = Mark.objects.create(
-            lesson=lesson,
-            student=student,
-            value=parsed.value,
-            passed=parsed.passed,
-            comment=comment,
-            updated_by=user,
-        )
-        action = "create"
-    else:
-        mark.value, mark.passed, mark.comment, mark.updated_by = parsed.value, parsed.passed, comment, user
-        mark.version += 1
-        mark.save(update_fields=["value", "passed", "comment", "updated_by", "version", "updated_at"])
-        action = "update"
-    _history(
-        actor=user,
-        entity="mark",
-        entity_id=mark.pk,
-        action=action,
-        lesson=lesson,
-        student=student,
-        old=old,
-        new=new,
-    ).save()
-    return mark
-
-
-@transaction.atomic
-def mark_clear(
-    *, user, lesson: Lesson, student: Student, expected_version: int | None = None, reason: str = ""
-) -> None:
-    _class_subject, school_class = _lesson_context(lesson)
-    _check_open(school_class=school_class, on=lesson.date)
-    mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    _check_version(mark, expected_version, _display(_mark_state(mark)))
-    if mark is None:
-        return
-    _history(
-        actor=user,
-        entity="mark",
-        entity_id=mark.pk,
-        action="delete",
-        lesson=lesson,
-        student=student,
-        old=_mark_state(mark),
-        reason=reason,
-    ).save()
-    mark.delete()
-
-
-@transaction.atomic
-def attendance_set(
-    *, user, lesson: Lesson, student: Student, kind: str | None, expected_version: int | None = None
-) -> Attendance | None:
-    """Sets (or, with kind=None, clears) the attendance entry: н, б, уп, оп."""
-    if kind is not None and kind not in Attendance.Kind.values:
-        raise DomainError(_("Attendance is one of н, б, уп, оп."), code="invalid_attendance")
-    _class_subject, school_class = _lesson_context(lesson)
-    _check_open(school_class=school_class, on=lesson.date)
-    _check_enrolled(lesson=lesson, student=student)
-    entry = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    old = {"kind": entry.kind} if entry else None
-    _check_version(entry, expected_version, entry.get_kind_display() if entry else "")
-    if (old or {}).get("kind") == kind:
-        return entry
-    if kind is None:
-        _history(
-            actor=user,
-            entity="attendance",
-            entity_id=entry.pk,
-            action="delete",
-            lesson=lesson,
-            student=student,
-            old=old,
-        ).save()
-        entry.delete()
-        return None
-    if entry is None:
-        entry = Attendance.objects.create(lesson=lesson, student=student, kind=kind, updated_by=user)
-        action = "create"
-    else:
-        entry.kind, entry.updated_by, entry.version = kind, user, entry.version + 1
-        entry.save(update_fields=["kind", "updated_by", "version", "updated_at"])
-        action = "update"
-    _history(
-        actor=user,
-        entity="attendance",
-        entity_id=entry.pk,
-        action=action,
-        lesson=lesson,
-        student=student,
-        old=old,
-        new={"kind": kind},
-    ).save()
-    return entry
-
-
-@transaction.atomic
 def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student]) -> list[Mark]:
     """Sets the same mark for every listed student who has no mark at this lesson yet (bulk, with history)."""
     class_subject, school_class = _lesson_context(lesson)
@@ -531,6 +405,16 @@ def term_close(*, user, term: Term, classes: list[SchoolClass]) -> list[TermClos
     if wrong:
         raise DomainError(
             _("Classes of another year: %(names)s.") % {"names": ", ".join(wrong)}, code="other_year"
+        )
+    schemes = dict(
+        GradeTermScheme.objects.filter(academic_year_id=term.academic_year_id).values_list("grade", "scheme")
+    )
+    other_scheme = [c.name for c in classes if schemes.get(c.grade) != term.scheme]
+    if other_scheme:
+        raise DomainError(
+            _("These classes do not study by %(scheme)s: %(names)s.")
+            % {"scheme": term.get_scheme_display(), "names": ", ".join(other_scheme)},
+            code="other_scheme",
         )
     closed = set(
         TermClosure.objects.filter(term=term, school_class__in=classes).values_list(
@@ -680,3 +564,63 @@ def _apply_correction(*, user, request: CorrectionRequest) -> None:
         new=_term_mark_state(tm),
         reason=reason[:500],
     ).save()
+
+
+# Intermediate attestation ------------------------------------------------------------------------
+
+
+def _attestation_state(a: IntermediateAttestation | None) -> dict | None:
+    if a is None:
+        return None
+    return {
+        "form": a.form,
+        "date": a.date.isoformat(),
+        "value": a.value,
+        "passed": a.passed,
+        "not_attested": a.not_attested,
+    }
+
+
+@transaction.atomic
+def attestation_set(
+    *, user, class_subject: ClassSubject, student: Student, form: str, on: date, raw: str
+) -> IntermediateAttestation:
+    """Records the result of the annual intermediate attestation in a subject (with history)."""
+    if form not in IntermediateAttestation.Form.values:
+        raise DomainError(_("Unknown form of attestation."), code="invalid_form")
+    year = class_subject.school_class.academic_year
+    if not year.start_date <= on <= year.end_date:
+        raise DomainError(
+            _("The attestation date must fall within the academic year."), code="date_outside_year"
+        )
+    if not Enrolment.objects.filter(student=student, school_class=class_subject.school_class).exists():
+        raise DomainError(_("The student is not in this class."), code="student_not_in_class")
+    state = _parse_term_result(raw, scale=class_subject.scale)
+    existing = (
+        IntermediateAttestation.objects.select_for_update()
+        .filter(class_subject=class_subject, student=student)
+        .first()
+    )
+    old = _attestation_state(existing)
+    if existing is None:
+        existing = IntermediateAttestation(class_subject=class_subject, student=student)
+    existing.form, existing.date, existing.updated_by = form, on, user
+    existing.value, existing.passed, existing.not_attested = (
+        state["value"],
+        state["passed"],
+        state["not_attested"],
+    )
+    if old == _attestation_state(existing):
+        return existing
+    existing.save()
+    _history(
+        actor=user,
+        entity="attestation",
+        entity_id=existing.pk,
+        action="update" if old else "create",
+        class_subject=class_subject,
+        student=student,
+        old=old,
+        new=_attestation_state(existing),
+    ).save()
+    return existing

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gradebook import views
+from gradebook import deputy_views, exam_views, family_views, journal_views, views
 
 urlpatterns = [
     path("teacher/", views.teacher_home, name="teacher_home"),
@@ -10,4 +10,55 @@ urlpatterns = [
     path("school/", views.school_overview, name="school_overview"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("journal/<int:pk>/", journal_views.journal_page, name="journal"),
+    path("journal/<int:pk>/lessons/", journal_views.journal_lesson_create, name="journal_lesson_create"),
+    path(
+        "journal/<int:pk>/lessons/<int:lesson_id>/",
+        journal_views.journal_lesson_update,
+        name="journal_lesson_update",
+    ),
+    path(
+        "journal/<int:pk>/lessons/<int:lesson_id>/delete/",
+        journal_views.journal_lesson_delete,
+        name="journal_lesson_delete",
+    ),
+    path(
+        "journal/<int:pk>/lessons/<int:lesson_id>/fill/",
+        journal_views.journal_column_fill,
+        name="journal_column_fill",
+    ),
+    path("journal/<int:pk>/history/", deputy_views.journal_history, name="journal_history"),
+    path("journal/<int:pk>/year/", journal_views.journal_year, name="journal_year"),
+    path("journal/<int:pk>/corrections/", deputy_views.correction_request, name="correction_request"),
+    path("school/rules/", deputy_views.rules_page, name="rules"),
+    path("school/terms/", deputy_views.terms_page, name="terms"),
+    path("school/terms/<int:term_id>/close/", deputy_views.term_close, name="term_close"),
+    path("school/terms/<int:term_id>/reopen/<int:class_id>/", deputy_views.term_reopen, name="term_reopen"),
+    path("school/corrections/", deputy_views.corrections_page, name="corrections"),
+    path("school/corrections/<int:pk>/decide/", deputy_views.correction_decide, name="correction_decide"),
+]
+
+# A child's marks, diary and changed marks for the family; the class teacher's list of confirmed weeks.
+urlpatterns += [
+    path("students/<int:pk>/marks/", family_views.student_marks, name="student_marks"),
+    path("students/<int:pk>/diary/", family_views.student_diary, name="student_diary"),
+    path(
+        "students/<int:pk>/diary/acknowledge/",
+        family_views.student_diary_acknowledge,
+        name="student_diary_acknowledge",
+    ),
+    path("students/<int:pk>/changes/", family_views.student_changes, name="student_changes"),
+    path(
+        "classes/<int:pk>/acknowledgements/",
+        family_views.class_acknowledgements,
+        name="class_acknowledgements",
+    ),
+]
+
+# State exam results (ГИА): the school's for the deputy, director and administrator; a class's for its teacher.
+urlpatterns += [
+    path("school/exams/", exam_views.exams_page, name="exams"),
+    path("school/exams/<int:pk>/edit/", exam_views.exam_result_edit, name="exam_result_edit"),
+    path("school/exams/<int:pk>/delete/", exam_views.exam_result_delete, name="exam_result_delete"),
+    path("classes/<int:pk>/exams/", exam_views.class_exams, name="class_exams"),
 ]

@@ -6,6 +6,7 @@ anna (5А, has a login) and boris (5А): children of parent_a. vera (5Б, has a 
 deputy, director, admin: school-wide. outsider: signed in, no role.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -29,6 +30,13 @@ def pytest_configure(config):
     # Password hashing dominates fixture time; the real hasher is exercised by the login tests' logic
     # through the same code path, only slower.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Parallel workers clear the cache between tests: on Redis each worker gets its own database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.REDIS_URL and worker.startswith("gw"):
+        base = (
+            settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else settings.REDIS_URL
+        )
+        settings.CACHES["default"]["LOCATION"] = f"{base}/{int(worker[2:]) + 1}"
 
 
 @dataclass
@@ -104,8 +112,8 @@ def _staff(username, *roles, **extra):
     )
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> None:
+    """Creates the school of the docstring above, through the services."""
     School.objects.create(id=1, name="МБОУ «Тестовая школа»", short_name="Тестовая школа")
     year = academic_year_create(start_year=_current_start_year(), make_current=True)
     teacher = _staff("teacher", Role.TEACHER)
@@ -113,8 +121,8 @@ def world(db) -> World:
     other_teacher = _staff("other_teacher", Role.TEACHER)
     ct_a = _staff("ct_a", Role.TEACHER)
     ct_b = _staff("ct_b", Role.TEACHER)
-    deputy = _staff("deputy", Role.DEPUTY, Role.TEACHER)
-    director = _staff("director", Role.DIRECTOR)
+    _staff("deputy", Role.DEPUTY, Role.TEACHER)
+    _staff("director", Role.DIRECTOR)
     admin = _staff("admin", Role.ADMIN)
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])
@@ -140,31 +148,75 @@ def world(db) -> World:
     guardianship_create(guardian=parent_a, student=anna, relation="mother")
     guardianship_create(guardian=parent_a, student=boris, relation="mother")
     guardianship_create(guardian=parent_b, student=vera, relation="father")
-    outsider = UserFactory(username="outsider")
+    UserFactory(username="outsider")
+
+
+def load_world() -> World:
+    """Fresh instances of the world's rows, so no test sees another test's in-memory changes."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Student
+    from gradebook.models import AcademicYear, ClassSubject, SchoolClass
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    students = {s.first_name: s for s in Student.objects.all()}
+    year = AcademicYear.objects.get(is_current=True)
+    classes = {c.letter: c for c in SchoolClass.objects.filter(academic_year=year, grade=5)}
+    subjects = {
+        (cs.school_class.letter, cs.subject.name): cs
+        for cs in ClassSubject.objects.select_related("school_class", "subject")
+    }
     return World(
         year,
-        class_a,
-        class_b,
-        math_a,
-        russian_a,
-        math_b,
-        teacher,
-        colleague,
-        other_teacher,
-        ct_a,
-        ct_b,
-        parent_a,
-        parent_b,
-        anna,
-        boris,
-        vera,
-        anna_user,
-        vera_user,
-        deputy,
-        director,
-        admin,
-        outsider,
+        classes["А"],
+        classes["Б"],
+        subjects[("А", "Математика")],
+        subjects[("А", "Русский язык")],
+        subjects[("Б", "Математика")],
+        users["teacher"],
+        users["colleague"],
+        users["other_teacher"],
+        users["ct_a"],
+        users["ct_b"],
+        users["parent_a"],
+        users["parent_b"],
+        students["Анна"],
+        students["Борис"],
+        students["Вера"],
+        users["anna"],
+        users["vera"],
+        users["deputy"],
+        users["director"],
+        users["admin"],
+        users["outsider"],
     )
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world, built once per test module inside a transaction that is rolled back at the module's end.
+
+    Each test then runs in a savepoint inside it (pytest-django's `db`), as Django's setUpTestData does.
+    """
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        name = str(connection.settings_dict["NAME"])
+        if not ("memory" in name or "test" in name):
+            raise RuntimeError(f"refusing to build the test world in a non-test database: {name}")
+        outer = transaction.atomic()
+        outer.__enter__()
+        build_world()
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db) -> World:
+    """The world for one test, in a savepoint of the module's transaction (browser tests override this)."""
+    return load_world()
 
 
 def _current_start_year() -> int:

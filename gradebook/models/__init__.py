@@ -1,3 +1,4 @@
+from gradebook.models.attestation import IntermediateAttestation, StateExamResult, WeekAcknowledgement
 from gradebook.models.journal import (
     Attendance,
     CorrectionRequest,
@@ -33,11 +34,13 @@ __all__ = [
     "Enrolment",
     "GradeTermScheme",
     "GradingPolicy",
+    "IntermediateAttestation",
     "JournalHistory",
     "Lesson",
     "Mark",
     "School",
     "SchoolClass",
+    "StateExamResult",
     "Subgroup",
     "Subject",
     "TeachingAssignment",
@@ -45,5 +48,6 @@ __all__ = [
     "TermClosure",
     "TermMark",
     "TermScheme",
+    "WeekAcknowledgement",
     "WorkType",
 ]

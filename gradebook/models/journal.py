@@ -173,6 +173,14 @@ class Attendance(models.Model):
         return f"{self.student} {self.lesson}: {self.get_kind_display()}"
 
 
+# A term mark or an attestation result is exactly one of: a mark, pass/fail, or «not attested».
+ONE_RESULT = (
+    (Q(not_attested=True) & Q(value__isnull=True) & Q(passed__isnull=True))
+    | (Q(not_attested=False) & Q(value__isnull=False) & Q(passed__isnull=True))
+    | (Q(not_attested=False) & Q(value__isnull=True) & Q(passed__isnull=False))
+)
+
+
 class TermMark(models.Model):
     class Kind(models.TextChoices):
         TERM = "term", _("term mark")
@@ -223,12 +231,7 @@ class TermMark(models.Model):
                 condition=Q(kind="term", term__isnull=False) | (~Q(kind="term") & Q(term__isnull=True)),
                 name="term_mark_term_only_for_term_kind",
             ),
-            models.CheckConstraint(
-                condition=(Q(not_attested=True) & Q(value__isnull=True) & Q(passed__isnull=True))
-                | (Q(not_attested=False) & Q(value__isnull=False) & Q(passed__isnull=True))
-                | (Q(not_attested=False) & Q(value__isnull=True) & Q(passed__isnull=False)),
-                name="term_mark_exactly_one_result",
-            ),
+            models.CheckConstraint(condition=ONE_RESULT, name="term_mark_exactly_one_result"),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5), name="term_mark_value_range"
             ),
@@ -349,6 +352,7 @@ class JournalHistory(models.Model):
         ATTENDANCE = "attendance", _("attendance")
         TERM_MARK = "term_mark", _("term mark")
         LESSON = "lesson", _("lesson")
+        ATTESTATION = "attestation", _("intermediate attestation")
 
     class Action(models.TextChoices):
         CREATE = "create", _("created")

@@ -81,12 +81,13 @@ class Term(models.Model):
 
     @property
     def label(self) -> str:
-        names = {
-            TermScheme.QUARTER: _("quarter"),
-            TermScheme.TRIMESTER: _("trimester"),
-            TermScheme.HALF_YEAR: _("half-year"),
+        """«2 четверть», «1 полугодие» (English: "quarter 2")."""
+        formats = {
+            TermScheme.QUARTER: _("quarter %(n)d"),
+            TermScheme.TRIMESTER: _("trimester %(n)d"),
+            TermScheme.HALF_YEAR: _("half-year %(n)d"),
         }
-        return f"{self.number} {names[self.scheme]}"
+        return formats[self.scheme] % {"n": self.number}
 
 
 class GradeTermScheme(models.Model):

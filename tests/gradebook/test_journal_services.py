@@ -4,15 +4,13 @@ import pytest
 from django.db import connection
 
 from accounts.errors import ConflictError, DomainError
+from gradebook.cells import attendance_set, mark_clear, mark_set
 from gradebook.journal_services import (
-    attendance_set,
     column_fill,
     correction_request_create,
     correction_request_decide,
     lesson_create,
     lesson_delete,
-    mark_clear,
-    mark_set,
     term_close,
     term_mark_set,
     term_of,
@@ -90,13 +88,14 @@ def test_grade_one_class_refuses_a_numeric_mark(world):
     with pytest.raises(DomainError) as refused:
         mark_set(user=world.teacher, lesson=lesson, student=child, raw="5")
     assert refused.value.code == "grade1_no_marks"
-    assert mark_set(user=world.teacher, lesson=lesson, student=child, raw="в").passed is True
+    assert mark_set(user=world.teacher, lesson=lesson, student=child, raw="в").mark == "зач"
+    assert Mark.objects.get(lesson=lesson, student=child).passed is True
 
 
 def test_attendance_and_clearing_are_in_the_history(world, journal):
     _assignment, lesson = journal
-    attendance_set(user=world.teacher, lesson=lesson, student=world.boris, kind="sick")
-    attendance_set(user=world.teacher, lesson=lesson, student=world.boris, kind=None)
+    attendance_set(user=world.teacher, lesson=lesson, student=world.boris, code="б")
+    attendance_set(user=world.teacher, lesson=lesson, student=world.boris, code=None)
     mark_set(user=world.teacher, lesson=lesson, student=world.anna, raw="3")
     mark_clear(user=world.teacher, lesson=lesson, student=world.anna, reason="ошибка")
     assert [(e, a) for e, a, _o, _n in history(entity__in=["mark", "attendance"])] == [
@@ -133,7 +132,7 @@ def test_closed_term_refuses_teacher_changes_and_reopening_allows_them(world, jo
     assert refused.value.code == "term_closed"
     assert not Mark.objects.exists()
     term_reopen(user=world.deputy, term=term, school_class=world.class_a)
-    assert mark_set(user=world.teacher, lesson=lesson, student=world.anna, raw="5").value == 5
+    assert mark_set(user=world.teacher, lesson=lesson, student=world.anna, raw="5").mark == "5"
 
 
 def test_an_approved_correction_changes_a_closed_term(world, journal):

@@ -1,0 +1,73 @@
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.errors import DomainError
+from gradebook.demo import build_demo_school, demo_logins, demo_school_flush, format_demo_logins
+from gradebook.demo_journal import build_demo_journal
+from gradebook.models import School
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates a deterministic demo school: grades 1–11, the federal curriculum, teachers and their load, "
+        "students, parents and the demo logins (password: settings.DEMO_PASSWORD), and the class journal "
+        "from 1 September to today."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--students", type=int, default=1100, help="about how many students (default 1100)"
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="the same seed gives the same school")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=None,
+            help="fill the journal up to this date, YYYY-MM-DD (default: today)",
+        )
+        parser.add_argument("--no-journal", action="store_true", help="only the school: no lessons or marks")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--if-empty", action="store_true", help="do nothing if a school already exists")
+        mode.add_argument(
+            "--flush",
+            action="store_true",
+            help="delete the school and every account first (tests and benchmarks)",
+        )
+
+    def handle(self, *args, students, seed, until, no_journal, if_empty, flush, **options):
+        if if_empty and School.objects.exists():
+            self.stdout.write("Школа уже есть в базе — демо-школа не создаётся.")
+            return
+        if flush and settings.PRODUCTION:
+            raise CommandError("--flush deletes every account and is refused in production.")
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                if flush:
+                    demo_school_flush()
+                summary = build_demo_school(students=students, seed=seed)
+                journal = None if no_journal else build_demo_journal(seed=seed, until=until)
+        except DomainError as error:
+            raise CommandError(str(error)) from error
+        s = summary
+        self.stdout.write(
+            f"{s.school}, {s.year} учебный год: классов {s.classes}, обучающихся {s.students} "
+            f"(с логином {s.student_accounts}), учителей {s.teachers}, родителей {s.parents} "
+            f"(связей с детьми {s.guardianships}), записей нагрузки {s.assignments}, "
+            f"переводов между классами {s.transfers}, выбывших {s.leavers}."
+        )
+        if journal is not None:
+            j = journal
+            self.stdout.write(
+                f"Журнал по {j.until:%d.%m.%Y}: уроков {j.lessons}, отметок {j.marks}, "
+                f"отметок посещаемости {j.attendance}, отметок за периоды {j.term_marks}, "
+                f"годовых {j.annual_marks}, закрытых периодов по классам {j.closed}, "
+                f"запросов на исправление {j.corrections}, записей истории {j.history}."
+            )
+        self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
+        self.stdout.write("")
+        self.stdout.write(format_demo_logins(demo_logins()))
