@@ -58,7 +58,7 @@ class ExamResultForm(ExamScoresForm):
     field_order = ["student", "kind", "subject", "exam_date", "primary_score", "test_score", "mark"]
 
     def __init__(self, *args, candidates: list[exam_selectors.Candidate], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="exam_%s", **kwargs)  # the filter form above uses the id_ ones
         self.students = {c.student.pk: c.student for c in candidates}
         self.fields["student"].choices = [
             ("", "—"),

@@ -49,3 +49,23 @@ def work_type_update(*, work_type: WorkType, weight: Decimal, is_active: bool) -
     work_type.weight, work_type.is_active = weight, is_active
     work_type.save(update_fields=["weight", "is_active"])
     return work_type
+
+
+DEFAULT_WORK_TYPES = [
+    ("Ответ на уроке", "отв", "1.0", 10),
+    ("Домашняя работа", "дз", "1.0", 20),
+    ("Самостоятельная работа", "сам", "1.0", 30),
+    ("Проверочная работа", "пров", "1.5", 40),
+    ("Контрольная работа", "кр", "2.0", 50),
+    ("Итоговая работа", "итог", "3.0", 60),
+]
+
+
+@transaction.atomic
+def default_rules_ensure() -> None:
+    """The default grading policy and work types (as migration 0003 seeds them), where missing."""
+    GradingPolicy.objects.get_or_create(id=1)
+    for name, short_name, weight, order in DEFAULT_WORK_TYPES:
+        WorkType.objects.get_or_create(
+            name=name, defaults={"short_name": short_name, "weight": Decimal(weight), "order": order}
+        )

@@ -1,6 +1,9 @@
 """The journal history refuses UPDATE and DELETE at the database (PostgreSQL), and the default rules.
 
-SQLite has no roles; there the application simply never issues such statements (tests prove it).
+Row-level triggers refuse UPDATE and DELETE for everyone, the owner included. TRUNCATE is left to
+privileges: the application's own database role gets only INSERT and SELECT on history tables, while the
+owner (migrations, the test runner's flush) keeps it. SQLite has no roles; there the application simply
+never issues such statements.
 """
 
 from decimal import Decimal
@@ -16,13 +19,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER gradebook_journalhistory_no_update_delete
     BEFORE UPDATE OR DELETE ON gradebook_journalhistory
     FOR EACH ROW EXECUTE FUNCTION gradebook_history_append_only();
-CREATE TRIGGER gradebook_journalhistory_no_truncate
-    BEFORE TRUNCATE ON gradebook_journalhistory
-    FOR EACH STATEMENT EXECUTE FUNCTION gradebook_history_append_only();
 """
 DROP = """
 DROP TRIGGER IF EXISTS gradebook_journalhistory_no_update_delete ON gradebook_journalhistory;
-DROP TRIGGER IF EXISTS gradebook_journalhistory_no_truncate ON gradebook_journalhistory;
 DROP FUNCTION IF EXISTS gradebook_history_append_only();
 """
 

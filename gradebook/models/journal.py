@@ -344,7 +344,7 @@ class JournalHistory(models.Model):
     """Append-only record of every change to the journal, written by the services in the same transaction.
 
     The application never updates or deletes these rows; on PostgreSQL a trigger refuses UPDATE and
-    DELETE (migration 0003), and the application's database role may be limited to INSERT and SELECT.
+    DELETE (migration 0003), and the application's database role is to be limited to INSERT and SELECT.
     """
 
     class Entity(models.TextChoices):

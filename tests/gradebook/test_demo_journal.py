@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.models import Student
 from gradebook.cells import mark_set
-from gradebook.demo_journal import build_demo_journal
+from gradebook.demo import build_demo_journal
 from gradebook.models import (
     AssessmentScale,
     Attendance,

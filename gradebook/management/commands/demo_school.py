@@ -6,8 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.errors import DomainError
-from gradebook.demo import build_demo_school, demo_logins, demo_school_flush, format_demo_logins
-from gradebook.demo_journal import build_demo_journal
+from gradebook.demo import (
+    build_demo_journal,
+    build_demo_school,
+    demo_logins,
+    demo_school_flush,
+    format_demo_logins,
+)
 from gradebook.models import School
 
 
