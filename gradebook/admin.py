@@ -13,6 +13,8 @@ from gradebook.models import (
     JournalHistory,
     Lesson,
     Mark,
+    ProgressCertificate,
+    ReportJob,
     School,
     SchoolClass,
     StateExamResult,
@@ -264,3 +266,15 @@ class StateExamResultAdmin(ReadOnlyAdmin):
 class WeekAcknowledgementAdmin(ReadOnlyAdmin):
     list_display = ("student", "guardian", "week_start", "acknowledged_at")
     date_hierarchy = "week_start"
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "fmt", "status", "progress", "requested_by", "finished_at")
+    list_filter = ("kind", "status")
+
+
+@admin.register(ProgressCertificate)
+class ProgressCertificateAdmin(ReadOnlyAdmin):
+    list_display = ("number", "issued_on", "student", "issued_by", "verification_code")
+    search_fields = ("number", "student__last_name", "verification_code")

@@ -10,6 +10,7 @@ from gradebook.models.journal import (
     TermMark,
     WorkType,
 )
+from gradebook.models.reports import ProgressCertificate, ReportJob
 from gradebook.models.structure import (
     AcademicYear,
     AssessmentScale,
@@ -38,6 +39,8 @@ __all__ = [
     "JournalHistory",
     "Lesson",
     "Mark",
+    "ProgressCertificate",
+    "ReportJob",
     "School",
     "SchoolClass",
     "StateExamResult",
