@@ -77,3 +77,16 @@ messages: venv
 	mkdir -p locale
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=staticfiles --ignore=build --ignore=tests
 	$(PY) manage.py compilemessages -l ru --ignore=.venv
+
+# Performance (bench/): the journal's budget at the demo school's full size, and 50 teachers saving marks
+# for 60 s, both against gunicorn with APP_ENV=production, PostgreSQL and Redis on 127.0.0.1. Each builds
+# the demo school in the scratch database school_bench (created and dropped) and flushes Redis db 15.
+# BENCH_ARGS=... passes more options (--sqlite, --requests N, --no-fail; see --help).
+BENCH_ARGS ?=
+.PHONY: bench load
+
+bench: venv
+	$(PY) bench/journal_bench.py --students 1100 $(BENCH_ARGS)
+
+load: venv
+	$(PY) bench/load_test.py --students 1100 --teachers 50 --seconds 60 $(BENCH_ARGS)

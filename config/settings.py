@@ -308,8 +308,11 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # The school's own rules and limits ---------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="school-demo-2026")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # printed on documents: QR codes

@@ -8,12 +8,13 @@ services check *what* may be written: the scale, the student's enrolment, closed
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import ConflictError, DomainError
 from accounts.models import Student
+from gradebook import calendar
 from gradebook.models import (
     AssessmentScale,
     ClassSubject,
@@ -26,6 +27,7 @@ from gradebook.models import (
     Lesson,
     Mark,
     SchoolClass,
+    Subgroup,
     TeachingAssignment,
     Term,
     TermClosure,
@@ -262,27 +264,69 @@ def _lesson_context(lesson: Lesson) -> tuple[ClassSubject, SchoolClass]:
 
 @transaction.atomic
 def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student]) -> list[Mark]:
-    """Sets the same mark for every listed student who has no mark at this lesson yet (bulk, with history)."""
+    """Sets the same mark for every listed student who has no mark at this lesson yet (bulk, with history).
+
+    Every check (term open, each student in the journal on that date, cells already taken) is one query
+    over the listed students; then one insert of the marks and one of their history rows.
+    """
     class_subject, school_class = _lesson_context(lesson)
-    parsed = parse_mark(raw, scale=class_subject.scale, allow_mark_1=grading_policy().allow_mark_1)
-    _check_open(school_class=school_class, on=lesson.date)
-    for student in students:
-        _check_enrolled(lesson=lesson, student=student)
-    taken = set(Mark.objects.filter(lesson=lesson, student__in=students).values_list("student_id", flat=True))
+    parsed = parse_mark(raw, scale=class_subject.scale, allow_mark_1=calendar.policy().allow_mark_1)
+    term = calendar.term_containing(
+        year_id=school_class.academic_year_id, grade=school_class.grade, on=lesson.date
+    )
+    if term is None:
+        raise DomainError(_("The lesson's date is outside the terms of the year."), code="date_outside_terms")
+    on = lesson.date
+    subgroup = lesson.assignment.subgroup_id
+    rows = Student.objects.filter(pk__in=[s.pk for s in students]).annotate(
+        closed=Exists(TermClosure.objects.filter(term_id=term.id, school_class=school_class)),
+        enrolled=Exists(
+            Enrolment.objects.filter(
+                student=OuterRef("pk"), school_class=school_class, start_date__lte=on
+            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        ),
+        in_group=Exists(
+            Subgroup.students.through.objects.filter(subgroup_id=subgroup, student_id=OuterRef("pk"))
+        )
+        if subgroup
+        else Value(True),
+        taken=Exists(Mark.objects.filter(lesson=lesson, student=OuterRef("pk"))),
+    )
+    state = {
+        pk: (closed, enrolled and in_group, taken)
+        for pk, closed, enrolled, in_group, taken in rows.values_list(
+            "pk", "closed", "enrolled", "in_group", "taken"
+        )
+    }
+    if any(closed for closed, _in, _taken in state.values()):
+        raise DomainError(
+            _("The %(term)s is closed for class %(cls)s. File a correction request.")
+            % {"term": term.label, "cls": school_class.name},
+            code="term_closed",
+        )
+    outside = [s.short_name for s in students if not state.get(s.pk, (False, False, False))[1]]
+    if outside:
+        raise DomainError(
+            _("Not in this journal on %(date)s: %(names)s.")
+            % {"date": on.strftime("%d.%m.%Y"), "names": ", ".join(outside)},
+            code="student_not_in_journal",
+        )
     marks = Mark.objects.bulk_create(
         Mark(lesson=lesson, student=s, value=parsed.value, passed=parsed.passed, updated_by=user)
         for s in students
-        if s.pk not in taken
+        if not state[s.pk][2]
     )
     new = {"value": parsed.value, "passed": parsed.passed, "comment": ""}
     History.objects.bulk_create(
-        _history(
+        History(
             actor=user,
             entity="mark",
             entity_id=m.pk,
             action="create",
-            lesson=lesson,
-            student=m.student,
+            assignment_id=lesson.assignment_id,
+            class_subject_id=class_subject.pk,
+            student_id=m.student_id,
+            lesson_date=on,
             new=new,
         )
         for m in marks

@@ -220,3 +220,37 @@ def test_postgresql_refuses_to_rewrite_history(world, journal):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert JournalHistory.objects.count() >= 2
+
+
+def test_column_fill_refuses_a_student_outside_the_journal_and_writes_nothing(world, journal):
+    _assignment, lesson = journal
+    with pytest.raises(DomainError) as refused:
+        column_fill(user=world.teacher, lesson=lesson, raw="5", students=[world.anna, world.vera])
+    assert refused.value.code == "student_not_in_journal"
+    assert not Mark.objects.exists()
+
+
+def test_column_fill_refuses_a_closed_term(world, journal):
+    _assignment, lesson = journal
+    term_close(
+        user=world.deputy, term=term_of(school_class=world.class_a, on=lesson.date), classes=[world.class_a]
+    )
+    with pytest.raises(DomainError) as refused:
+        column_fill(user=world.teacher, lesson=lesson, raw="5", students=[world.anna, world.boris])
+    assert refused.value.code == "term_closed"
+    assert not Mark.objects.exists()
+
+
+def test_column_fill_query_count_does_not_grow_with_the_class(world, journal, django_assert_max_num_queries):
+    from gradebook.services import enrolment_create
+    from tests.factories import StudentFactory
+
+    _assignment, lesson = journal
+    extra = [StudentFactory() for _ in range(28)]
+    for student in extra:
+        enrolment_create(student=student, school_class=world.class_a, start_date=world.year.start_date)
+    students = [world.anna, world.boris, *extra]
+    column_fill(user=world.teacher, lesson=lesson, raw="4", students=students[:1])  # warms the cached rules
+    with django_assert_max_num_queries(6):
+        created = column_fill(user=world.teacher, lesson=lesson, raw="5", students=students)
+    assert len(created) == 29
