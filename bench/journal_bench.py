@@ -365,7 +365,7 @@ def run(args) -> int:
         Row(f"column save: column_fill, {column} marks (in-process)", Stats.of(fill_ms), bulk, COLUMN_LIMIT),
         Row(f"  baseline: bulk_create, {column} marks + {column} history", bulk),
         Row(
-            f"  for reference: to a bulk_create of the marks alone",
+            "  for reference: to a bulk_create of the marks alone",
             Stats.of(fill_ms),
             Stats.of(marks_only_ms),
         ),

@@ -19,6 +19,7 @@ ADMIN_SITE = "admin_site"
 
 SCHOOL_WIDE = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.ADMIN})
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER}) | SCHOOL_WIDE
+REPORTERS = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.CLASS_TEACHER})
 
 ROUTES = {
     # accounts
@@ -75,6 +76,20 @@ ROUTES = {
     "exam_result_edit": SCHOOL_WIDE,
     "exam_result_delete": SCHOOL_WIDE,
     "class_exams": frozenset({Role.CLASS_TEACHER}) | SCHOOL_WIDE,
+    # progress certificates: issued by the deputy or director; opened by the staff who see the student and by
+    # the student's guardians (access in gradebook.certificates); checked by anyone, who learns no personal data
+    "certificate_issue": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    "certificate_detail": SIGNED_IN,
+    "certificate_download": SIGNED_IN,
+    "certificate_verify_lookup": PUBLIC,
+    "certificate_verify": PUBLIC,
+    # reports: the deputy and the director for the school, a class teacher for their own class (the
+    # reports' access.py decides the scope); a result file goes to its requester and the deputy/director
+    "reports": REPORTERS,
+    "report_job_create": REPORTERS,
+    "report_ledger": REPORTERS,
+    "report_jobs_status": REPORTERS,
+    "report_job_download": REPORTERS,
     # API description
     "api-schema": SIGNED_IN,
     "api-docs": SIGNED_IN,

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from gradebook import deputy_views, exam_views, family_views, journal_views, views
+from gradebook import (
+    certificate_views,
+    deputy_views,
+    exam_views,
+    family_views,
+    journal_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("teacher/", views.teacher_home, name="teacher_home"),
@@ -61,4 +69,27 @@ urlpatterns += [
     path("school/exams/<int:pk>/edit/", exam_views.exam_result_edit, name="exam_result_edit"),
     path("school/exams/<int:pk>/delete/", exam_views.exam_result_delete, name="exam_result_delete"),
     path("classes/<int:pk>/exams/", exam_views.class_exams, name="class_exams"),
+]
+
+# Progress certificates (справки об успеваемости): issued by the deputy or director, opened by the staff who
+# see the student and by the student's guardians; checked by anyone at the public /verify/ pages.
+urlpatterns += [
+    path(
+        "students/<int:pk>/certificates/issue/", certificate_views.certificate_issue, name="certificate_issue"
+    ),
+    path("certificates/<int:pk>/", certificate_views.certificate_detail, name="certificate_detail"),
+    path(
+        "certificates/<int:pk>/download/", certificate_views.certificate_download, name="certificate_download"
+    ),
+    path("verify/", certificate_views.certificate_verify_lookup, name="certificate_verify_lookup"),
+    path("verify/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
+]
+
+# Reports: the form and one's jobs, the ledger as a page, job status for the live list, result files.
+urlpatterns += [
+    path("reports/", report_views.reports_page, name="reports"),
+    path("reports/jobs/", report_views.report_job_create, name="report_job_create"),
+    path("reports/ledger/", report_views.report_ledger, name="report_ledger"),
+    path("reports/jobs/status/", report_views.report_jobs_status, name="report_jobs_status"),
+    path("reports/jobs/<uuid:pk>/download/", report_views.report_job_download, name="report_job_download"),
 ]

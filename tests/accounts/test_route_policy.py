@@ -312,6 +312,78 @@ CASES |= {
 }
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Issued certificates' files go to the test's own folder, not the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def a_certificate(w):
+    """A progress certificate of anna (5А), issued by the director."""
+    from gradebook.certificates import progress_certificate_issue
+    from gradebook.models import ProgressCertificate
+
+    existing = ProgressCertificate.objects.first()
+    return existing or progress_certificate_issue(user=w.director, student=w.anna, issued_on=a_school_day(w))
+
+
+# Progress certificates: the student's staff and guardians (not the student), and a public check for everyone
+CERTIFICATE_READERS = [p for p in SEES_ANNA if p != "student"]
+CASES |= {
+    "certificate_issue": Case(
+        lambda w: reverse("certificate_issue", args=[w.anna.pk]),
+        every(["deputy", "director"], 302),
+        method="post",
+    ),
+    "certificate_detail": Case(
+        lambda w: reverse("certificate_detail", args=[a_certificate(w).pk]), every(CERTIFICATE_READERS)
+    ),
+    "certificate_download": Case(
+        lambda w: reverse("certificate_download", args=[a_certificate(w).pk]), every(CERTIFICATE_READERS)
+    ),
+    "certificate_verify_lookup": Case(lambda w: reverse("certificate_verify_lookup"), every(PERSONAS)),
+    "certificate_verify": Case(
+        lambda w: reverse("certificate_verify", args=[a_certificate(w).verification_code]), every(PERSONAS)
+    ),
+}
+
+
+def a_report_job(w):
+    """A finished XLSX ledger of 5А for the year, asked for by its class teacher (file in the test's media)."""
+    from gradebook.models import ReportJob
+    from gradebook.reports.jobs import report_job_request, report_job_run
+
+    existing = ReportJob.objects.filter(status=ReportJob.Status.DONE).first()
+    if existing:
+        return existing
+    params = {"scope": "class", "class_id": w.class_a.pk, "period": "year"}
+    job = report_job_request(user=w.ct_a, kind="ledger", fmt="xlsx", params=params)
+    return report_job_run(job_id=job.pk)
+
+
+# Reports: the deputy and the director for the school; a class teacher for their own class (5А for ct_a)
+REPORTERS = ["class_teacher", "other_class_teacher", "deputy", "director"]
+CLASS_A_REPORTERS = ["class_teacher", "deputy", "director"]
+CASES |= {
+    "reports": Case(lambda w: reverse("reports"), every(REPORTERS)),
+    "report_ledger": Case(
+        lambda w: f"{reverse('report_ledger')}?scope=class&class_id={w.class_a.pk}&period=year",
+        every(CLASS_A_REPORTERS),
+    ),
+    "report_job_create": Case(
+        lambda w: reverse("report_job_create"),
+        every(CLASS_A_REPORTERS, 302),
+        method="post",
+        data=lambda w: {"kind": "ledger", "target": f"class:{w.class_a.pk}", "period": "year", "fmt": "xlsx"},
+    ),
+    "report_jobs_status": Case(lambda w: reverse("report_jobs_status"), every(REPORTERS)),
+    # The requester (class_teacher) and the deputy and director; another class teacher gets 404.
+    "report_job_download": Case(
+        lambda w: reverse("report_job_download", args=[a_report_job(w).pk]), every(CLASS_A_REPORTERS)
+    ),
+}
+
+
 def test_every_route_has_a_policy():
     missing = sorted(name or repr(cb) for name, cb in walk() if name is None or policy_for(name) is None)
     assert missing == [], f"routes without a line in config/access_policy.py: {missing}"
