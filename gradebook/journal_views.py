@@ -86,26 +86,37 @@ def _refused(request, error: DomainError):
     messages.error(request, error.message)
 
 
-@require_POST
-def journal_lesson_create(request, pk):
-    assignment = access_journal(user=request.user, id=pk, action="write")
+def _lesson_form_submit(request, pk, *, save, invalid, done):
+    """Validates the lesson form and calls `save(**fields)`; a refusal or a bad form becomes a message."""
     form = LessonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The lesson was not added: check the date and the work type."))
+        messages.error(request, invalid)
         return _back(pk, request.POST.get("term"))
     try:
-        journal_services.lesson_create(
-            user=request.user,
-            assignment=assignment,
+        save(
             on=form.cleaned_data["date"],
             work_type=form.cleaned_data["work_type"],
             topic=form.cleaned_data["topic"],
             homework=form.cleaned_data["homework"],
         )
-        messages.success(request, _("Lesson added."))
+        messages.success(request, done)
     except DomainError as error:
         _refused(request, error)
     return _back(pk, request.POST.get("term"))
+
+
+@require_POST
+def journal_lesson_create(request, pk):
+    assignment = access_journal(user=request.user, id=pk, action="write")
+    return _lesson_form_submit(
+        request,
+        pk,
+        save=lambda **fields: journal_services.lesson_create(
+            user=request.user, assignment=assignment, **fields
+        ),
+        invalid=_("The lesson was not added: check the date and the work type."),
+        done=_("Lesson added."),
+    )
 
 
 def _own_lesson(request, pk, lesson_id) -> Lesson:
@@ -120,23 +131,13 @@ def _own_lesson(request, pk, lesson_id) -> Lesson:
 @require_POST
 def journal_lesson_update(request, pk, lesson_id):
     lesson = _own_lesson(request, pk, lesson_id)
-    form = LessonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The lesson was not changed: check the date and the work type."))
-        return _back(pk, request.POST.get("term"))
-    try:
-        journal_services.lesson_update(
-            user=request.user,
-            lesson=lesson,
-            on=form.cleaned_data["date"],
-            work_type=form.cleaned_data["work_type"],
-            topic=form.cleaned_data["topic"],
-            homework=form.cleaned_data["homework"],
-        )
-        messages.success(request, _("Lesson saved."))
-    except DomainError as error:
-        _refused(request, error)
-    return _back(pk, request.POST.get("term"))
+    return _lesson_form_submit(
+        request,
+        pk,
+        save=lambda **fields: journal_services.lesson_update(user=request.user, lesson=lesson, **fields),
+        invalid=_("The lesson was not changed: check the date and the work type."),
+        done=_("Lesson saved."),
+    )
 
 
 @require_POST
