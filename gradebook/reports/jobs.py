@@ -47,7 +47,7 @@ from gradebook.reports.versions import ledger_data_version
 
 logger = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 1  # bump when a renderer's output changes, so old files are not reused
+LAYOUT_VERSION = 2  # bump when a renderer's output changes, so old files are not reused
 STALE_AFTER = timedelta(minutes=5)
 PROGRESS_STEP = 5
 RESULT_DIR = "reports"
