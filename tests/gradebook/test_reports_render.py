@@ -150,7 +150,12 @@ def test_pdf_has_the_cyrillic_school_name_the_figures_and_page_numbers(school_le
     assert "Сводная ведомость итогов успеваемости" in text
     assert "68,44" in text and "66,67" in text  # 5А's СОУ, the school's успеваемость
     assert "Аннина Анна" in text and "Фомин Фома" in text
-    assert "стр. 1 из 4" in text  # the summary and one page per class
+    pages = text.count("\f")
+    assert pages == 3  # one page per class (the first right under the title), the summary after the last
+    assert f"стр. 1 из {pages}" in text and f"стр. {pages} из {pages}" in text
+    assert (
+        not text.split("\f")[0].strip().endswith("Сводная ведомость итогов успеваемости")
+    )  # no empty first page
     fonts = subprocess.run([PDFFONTS, str(path)], **run).stdout.decode()  # noqa: S603
     assert "DejaVu-Sans" in fonts
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())  # embedded
