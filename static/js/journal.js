@@ -106,6 +106,9 @@
 
   async function send(td, change) {
     const c = cells[key(td)] || {};
+    // Delete clears the mark if the cell has one, else the attendance: decided now, after the saves
+    // queued before it have landed, not when the key was pressed.
+    if (change.op === "clear") change = c.m ? { op: "clear_mark" } : { op: "clear_attendance" };
     const isMark = change.op === "mark" || change.op === "clear_mark";
     td.classList.remove("error", "conflict", "saved");
     td.classList.add("saving");
@@ -227,8 +230,7 @@
     }
     if (e.key === "Delete" || e.key === "Backspace") {
       e.preventDefault();
-      const c = cells[key(td)] || {};
-      save(td, c.m ? { op: "clear_mark" } : { op: "clear_attendance" });
+      save(td, { op: "clear" });
       return;
     }
     if (e.key === "F2") { e.preventDefault(); const c = cells[key(td)] || {}; openEditor(td, [c.m, c.c].filter(Boolean).join(" ")); return; }

@@ -60,3 +60,40 @@ def test_teacher_fills_the_term_from_the_keyboard(world, live_server, page, logi
     assert first.inner_text() == "н"
     suggested = page.locator(f'tr[data-student="{world.boris.pk}"] td.suggested').inner_text()
     assert suggested == "4"  # (4 + 3 + 5) / 3 = 4.00
+
+
+def test_delete_right_after_typing_clears_the_mark_even_while_saves_are_slow(
+    world, live_server, page, login_as
+):
+    """The saves queue in typing order; Delete decides what to clear once the mark's save has landed."""
+    import time
+
+    journal = world.math_a.assignments.get(teacher=world.teacher)
+    lesson = lesson_create(
+        user=world.teacher,
+        assignment=journal,
+        on=world.year.start_date + timedelta(days=2),
+        work_type=WorkType.objects.get(short_name="отв"),
+    )
+    term = term_of(school_class=world.class_a, on=lesson.date)
+    login_as("teacher", PASSWORD)
+
+    def slow(route):
+        time.sleep(0.4)
+        route.continue_()
+
+    page.route("**/api/v1/journals/*/cells/", slow)
+    page.goto(f"{live_server.url}/journal/{journal.pk}/?term={term.pk}")
+    cell = page.locator(f'td.cell[data-lesson="{lesson.pk}"][data-student="{world.anna.pk}"]')
+    cell.focus()
+    page.keyboard.press("5")  # saves (slowly) and moves down
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Delete")  # pressed while the «5» is still on its way
+    expect(page.locator("td.saving")).to_have_count(0, timeout=20_000)
+    assert not Mark.objects.filter(lesson=lesson).exists()
+    assert list(
+        JournalHistory.objects.filter(entity="mark").order_by("id").values_list("action", flat=True)
+    ) == [
+        "create",
+        "delete",
+    ]
