@@ -60,6 +60,15 @@ def term_of(*, school_class: SchoolClass, on: date) -> Term | None:
     )
 
 
+def _term_closed(*, term, school_class: SchoolClass) -> DomainError:
+    """The one refusal for writes into a closed term (`term` is a Term or a cached TermInfo)."""
+    return DomainError(
+        _("The %(term)s is closed for class %(cls)s. File a correction request.")
+        % {"term": term.label, "cls": school_class.name},
+        code="term_closed",
+    )
+
+
 def _check_open(*, school_class: SchoolClass, on: date) -> Term:
     term = term_of(school_class=school_class, on=on)
     if term is None:
@@ -68,12 +77,20 @@ def _check_open(*, school_class: SchoolClass, on: date) -> Term:
             code="date_outside_terms",
         )
     if TermClosure.objects.filter(term=term, school_class=school_class).exists():
-        raise DomainError(
-            _("The %(term)s is closed for class %(cls)s. File a correction request.")
-            % {"term": term.label, "cls": school_class.name},
-            code="term_closed",
-        )
+        raise _term_closed(term=term, school_class=school_class)
     return term
+
+
+def _journal_members(*, lesson: Lesson, school_class: SchoolClass) -> list[Student]:
+    """The students in the lesson's journal on its date: enrolled in the class, and in the subgroup if any."""
+    members = Student.objects.filter(
+        Q(enrolments__end_date__isnull=True) | Q(enrolments__end_date__gte=lesson.date),
+        enrolments__school_class=school_class,
+        enrolments__start_date__lte=lesson.date,
+    )
+    if lesson.assignment.subgroup_id:
+        members = members.filter(subgroups=lesson.assignment.subgroup_id)
+    return list(members.distinct())
 
 
 def _check_enrolled(*, lesson: Lesson, student: Student) -> None:
@@ -263,14 +280,19 @@ def _lesson_context(lesson: Lesson) -> tuple[ClassSubject, SchoolClass]:
 
 
 @transaction.atomic
-def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student]) -> list[Mark]:
+def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student] | None = None) -> list[Mark]:
     """Sets the same mark for every listed student who has no mark at this lesson yet (bulk, with history).
+
+    Without `students`, the column is the journal's members on the lesson's date (the class, or the
+    assignment's subgroup).
 
     Every check (term open, each student in the journal on that date, cells already taken) is one query
     over the listed students; then one insert of the marks and one of their history rows.
     """
     class_subject, school_class = _lesson_context(lesson)
     parsed = parse_mark(raw, scale=class_subject.scale, allow_mark_1=calendar.policy().allow_mark_1)
+    if students is None:
+        students = _journal_members(lesson=lesson, school_class=school_class)
     term = calendar.term_containing(
         year_id=school_class.academic_year_id, grade=school_class.grade, on=lesson.date
     )
@@ -299,11 +321,7 @@ def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student]) -> l
         )
     }
     if any(closed for closed, _in, _taken in state.values()):
-        raise DomainError(
-            _("The %(term)s is closed for class %(cls)s. File a correction request.")
-            % {"term": term.label, "cls": school_class.name},
-            code="term_closed",
-        )
+        raise _term_closed(term=term, school_class=school_class)
     outside = [s.short_name for s in students if not state.get(s.pk, (False, False, False))[1]]
     if outside:
         raise DomainError(
@@ -432,11 +450,7 @@ def term_mark_set(
 
 def _check_term_open(*, term: Term, school_class: SchoolClass) -> None:
     if TermClosure.objects.filter(term=term, school_class=school_class).exists():
-        raise DomainError(
-            _("The %(term)s is closed for class %(cls)s. File a correction request.")
-            % {"term": term.label, "cls": school_class.name},
-            code="term_closed",
-        )
+        raise _term_closed(term=term, school_class=school_class)
 
 
 # Closing terms and corrections ---------------------------------------------------------------------

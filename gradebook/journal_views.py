@@ -18,7 +18,6 @@ from gradebook.journal_api import CellWriteSerializer, GridSerializer, pick_term
 from gradebook.journal_selectors import journal_grid
 from gradebook.models import (
     AssessmentScale,
-    Enrolment,
     IntermediateAttestation,
     Lesson,
     TermClosure,
@@ -160,17 +159,9 @@ def journal_column_fill(request, pk, lesson_id):
     if not form.is_valid():
         messages.error(request, _("Enter the mark to fill the column with."))
         return _back(pk, request.POST.get("term"))
-    school_class = lesson.assignment.class_subject.school_class
-    enrolled = Enrolment.objects.filter(school_class=school_class, start_date__lte=lesson.date).exclude(
-        end_date__lt=lesson.date
-    )
-    students = [e.student for e in enrolled.select_related("student")]
-    if lesson.assignment.subgroup_id:
-        members = set(lesson.assignment.subgroup.students.values_list("pk", flat=True))
-        students = [s for s in students if s.pk in members]
     try:
         filled = journal_services.column_fill(
-            user=request.user, lesson=lesson, raw=form.cleaned_data["value"], students=students
+            user=request.user, lesson=lesson, raw=form.cleaned_data["value"]
         )
         messages.success(
             request,

@@ -254,3 +254,17 @@ def test_column_fill_query_count_does_not_grow_with_the_class(world, journal, dj
     with django_assert_max_num_queries(6):
         created = column_fill(user=world.teacher, lesson=lesson, raw="5", students=students)
     assert len(created) == 29
+
+
+def test_column_fill_without_a_list_fills_the_journals_members_on_that_date(world, journal):
+    from gradebook.models import Enrolment
+    from gradebook.services import enrolment_end
+
+    _assignment, lesson = journal
+    enrolment_end(
+        enrolment=Enrolment.objects.get(student=world.boris, school_class=world.class_a),
+        end_date=lesson.date - timedelta(days=1),
+        reason="transfer_school",
+    )
+    created = column_fill(user=world.teacher, lesson=lesson, raw="5")
+    assert [m.student_id for m in created] == [world.anna.pk]
