@@ -20,6 +20,7 @@ ADMIN_SITE = "admin_site"
 SCHOOL_WIDE = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.ADMIN})
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER}) | SCHOOL_WIDE
 REPORTERS = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.CLASS_TEACHER})
+REPORT_USERS = REPORTERS | {Role.TEACHER}  # a subject teacher builds the report of their own subjects
 
 ROUTES = {
     # accounts
@@ -83,13 +84,15 @@ ROUTES = {
     "certificate_download": SIGNED_IN,
     "certificate_verify_lookup": PUBLIC,
     "certificate_verify": PUBLIC,
-    # reports: the deputy and the director for the school, a class teacher for their own class (the
-    # reports' access.py decides the scope); a result file goes to its requester and the deputy/director
-    "reports": REPORTERS,
-    "report_job_create": REPORTERS,
-    "report_ledger": REPORTERS,
-    "report_jobs_status": REPORTERS,
-    "report_job_download": REPORTERS,
+    # reports: the deputy and the director for the school, a class teacher for their own class, a subject
+    # teacher for their own subjects; each kind's roles and check (gradebook.reports.kinds) decide what a
+    # person may build; a result file goes to its requester and the deputy/director
+    "reports": REPORT_USERS,
+    "report_job_create": REPORT_USERS,
+    "report_ledger": REPORT_USERS,
+    "report_page": REPORT_USERS,
+    "report_jobs_status": REPORT_USERS,
+    "report_job_download": REPORT_USERS,
     # API description
     "api-schema": SIGNED_IN,
     "api-docs": SIGNED_IN,

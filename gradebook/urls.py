@@ -92,4 +92,5 @@ urlpatterns += [
     path("reports/ledger/", report_views.report_ledger, name="report_ledger"),
     path("reports/jobs/status/", report_views.report_jobs_status, name="report_jobs_status"),
     path("reports/jobs/<uuid:pk>/download/", report_views.report_job_download, name="report_job_download"),
+    path("reports/<slug:kind>/", report_views.report_page, name="report_page"),
 ]

@@ -16,6 +16,7 @@ from gradebook.models import ReportJob, SchoolClass
 
 SCHOOL_REPORTERS = (Role.DEPUTY, Role.DIRECTOR)
 REPORTERS = (*SCHOOL_REPORTERS, Role.CLASS_TEACHER)
+REPORT_USERS = (*REPORTERS, Role.TEACHER)  # the reports page: each kind says who may build it
 
 
 def builds_school_reports(user) -> bool:

@@ -243,6 +243,11 @@ def figures_sum(groups: Iterable[Figures]) -> Figures:
     return total
 
 
+def share(part: int, whole: int) -> Decimal | None:
+    """part ÷ whole × 100 rounded like every figure (a category's share of the assessed); None for 0."""
+    return _percent(part, whole)
+
+
 def _percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None

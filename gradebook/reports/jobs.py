@@ -27,7 +27,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,13 +36,10 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.errors import DomainError
 from gradebook.models import ReportJob
-from gradebook.reports import access
-from gradebook.reports.ledger import LedgerScope, ledger_build, ledger_scope
-from gradebook.reports.versions import ledger_data_version
+from gradebook.reports.kinds import kind_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,78 +54,6 @@ FORMATS = {"xlsx": "XLSX", "pdf": "PDF"}
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class ReportKind:
-    """What a kind of report needs from its module: checking, versioning, building and rendering."""
-
-    label: str
-    check: Callable[..., LedgerScope]  # (user, params) → checked parameters; raises Http404 / DomainError
-    reload: Callable[[dict], LedgerScope]  # the stored parameters → checked parameters, in the worker
-    data_version: Callable[[LedgerScope], str]
-    build: Callable[..., object]  # (checked, progress=) → the report's dataclass
-    renderers: dict[str, Callable[..., bytes]]  # format → (data, progress=) → file content
-
-
-def _ledger_check(*, user, params: dict) -> LedgerScope:
-    from gradebook.selectors import current_year
-
-    scope = params.get("scope")
-    access.ledger_access_check(user=user, scope=scope, class_id=params.get("class_id"))
-    year = params.get("year") or current_year()
-    if year is None:
-        raise DomainError(_("There is no current academic year."), code="no_year")
-    return ledger_scope(
-        year=year,
-        scope=scope,
-        grade=params.get("grade"),
-        class_id=params.get("class_id"),
-        period=params.get("period"),
-    )
-
-
-def _ledger_reload(params: dict) -> LedgerScope:
-    return ledger_scope(
-        year=params["year"],
-        scope=params["scope"],
-        grade=params.get("grade"),
-        class_id=params.get("class_id"),
-        period=params["period"],
-    )
-
-
-def _render_xlsx(data, *, progress=None) -> bytes:
-    from gradebook.reports.render_xlsx import render_xlsx
-
-    return render_xlsx(data, progress=progress)
-
-
-def _render_pdf(data, *, progress=None) -> bytes:
-    from gradebook.reports.render_pdf import render_pdf
-
-    return render_pdf(data, progress=progress)
-
-
-KINDS = {
-    "ledger": ReportKind(
-        label=gettext_lazy("Summary ledger of academic results"),
-        check=_ledger_check,
-        reload=_ledger_reload,
-        data_version=ledger_data_version,
-        build=ledger_build,
-        renderers={"xlsx": _render_xlsx, "pdf": _render_pdf},
-    )
-}
-
-
-def _kind(kind: str, fmt: str) -> ReportKind:
-    report = KINDS.get(kind)
-    if report is None:
-        raise DomainError(_("Unknown report."), code="unknown_report")
-    if fmt not in report.renderers:
-        raise DomainError(_("This report is not made in that format."), code="unknown_format")
-    return report
-
-
 def _idempotency_key(*, kind: str, fmt: str, params: dict, version: str, user) -> str:
     material = json.dumps([kind, fmt, params, version, LAYOUT_VERSION, user.pk], sort_keys=True, default=str)
     return hashlib.sha256(material.encode()).hexdigest()
@@ -141,7 +65,7 @@ def report_job_request(*, user, kind: str, fmt: str, params: dict) -> ReportJob:
     Checks access (Http404) and the parameters (DomainError) before any write. A new job is enqueued
     when the transaction commits. Who may call: views, for a signed-in user.
     """
-    report = _kind(kind, fmt)
+    report = kind_for(kind, fmt)
     checked = report.check(user=user, params=params)
     stored = {**checked.params(), "lang": translation.get_language() or settings.LANGUAGE_CODE}
     key = _idempotency_key(kind=kind, fmt=fmt, params=stored, version=report.data_version(checked), user=user)
@@ -248,7 +172,7 @@ def report_job_run(*, job_id) -> ReportJob | None:
 
 
 def _build(job: ReportJob) -> tuple[str, bytes, str]:
-    report = _kind(job.kind, job.fmt)
+    report = kind_for(job.kind, job.fmt)
     progress = _JobProgress(job.pk)
     started = time.monotonic()
     checked = report.reload(job.params)

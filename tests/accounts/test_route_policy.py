@@ -364,8 +364,14 @@ def a_report_job(w):
 # Reports: the deputy and the director for the school; a class teacher for their own class (5А for ct_a)
 REPORTERS = ["class_teacher", "other_class_teacher", "deputy", "director"]
 CLASS_A_REPORTERS = ["class_teacher", "deputy", "director"]
+# The reports page and the job list: also every subject teacher (their subject report)
+REPORT_USERS = sorted(set(REPORTERS) | set(TEACHERS))
 CASES |= {
-    "reports": Case(lambda w: reverse("reports"), every(REPORTERS)),
+    "reports": Case(lambda w: reverse("reports"), every(REPORT_USERS)),
+    "report_page": Case(
+        lambda w: f"{reverse('report_page', args=['class-results'])}?scope=class&class_id={w.class_a.pk}",
+        every(CLASS_A_REPORTERS),
+    ),
     "report_ledger": Case(
         lambda w: f"{reverse('report_ledger')}?scope=class&class_id={w.class_a.pk}&period=year",
         every(CLASS_A_REPORTERS),
@@ -376,7 +382,7 @@ CASES |= {
         method="post",
         data=lambda w: {"kind": "ledger", "target": f"class:{w.class_a.pk}", "period": "year", "fmt": "xlsx"},
     ),
-    "report_jobs_status": Case(lambda w: reverse("report_jobs_status"), every(REPORTERS)),
+    "report_jobs_status": Case(lambda w: reverse("report_jobs_status"), every(REPORT_USERS)),
     # The requester (class_teacher) and the deputy and director; another class teacher gets 404.
     "report_job_download": Case(
         lambda w: reverse("report_job_download", args=[a_report_job(w).pk]), every(CLASS_A_REPORTERS)

@@ -1,0 +1,67 @@
+"""The catalogue of reports (`KINDS`): the jobs service, the report pages and the reports page all work from
+this one table. What a kind is made of: `gradebook.reports.spec.ReportKind`.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.errors import DomainError
+from gradebook.reports import access
+from gradebook.reports.class_report import CLASS_REPORT
+from gradebook.reports.ledger import ledger_build
+from gradebook.reports.spec import ReportKind, class_scope_check, class_scope_reload, class_targets, target_of
+from gradebook.reports.versions import ledger_data_version
+
+
+def _ledger_xlsx(data, *, progress=None) -> bytes:
+    from gradebook.reports.render_xlsx import render_xlsx
+
+    return render_xlsx(data, progress=progress)
+
+
+def _ledger_pdf(data, *, progress=None) -> bytes:
+    from gradebook.reports.render_pdf import render_pdf
+
+    return render_pdf(data, progress=progress)
+
+
+LEDGER = ReportKind(
+    slug="ledger",
+    label=gettext_lazy("Summary ledger of academic results"),
+    description=gettext_lazy(
+        "Students × subjects with the term or annual marks, and the standard figures per class, grade and school."
+    ),
+    roles=access.REPORTERS,
+    check=class_scope_check,
+    reload=class_scope_reload,
+    data_version=ledger_data_version,
+    build=ledger_build,
+    renderers={"xlsx": _ledger_xlsx, "pdf": _ledger_pdf},
+    targets=class_targets,
+    order=10,
+)
+
+
+def _catalogue() -> dict[str, ReportKind]:
+    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT]
+    return {k.slug: k for k in sorted(kinds, key=lambda k: k.order)}
+
+
+KINDS: dict[str, ReportKind] = _catalogue()
+
+
+def kind_for(slug: str, fmt: str | None = None) -> ReportKind:
+    """The kind named `slug` (DomainError for an unknown one, or a format it is not made in)."""
+    report = KINDS.get(slug)
+    if report is None:
+        raise DomainError(_("Unknown report."), code="unknown_report")
+    if fmt is not None and fmt not in report.renderers:
+        raise DomainError(_("This report is not made in that format."), code="unknown_format")
+    return report
+
+
+def kinds_for(user) -> list[ReportKind]:
+    return [k for k in KINDS.values() if k.may_request(user)]
+
+
+__all__ = ["KINDS", "ReportKind", "kind_for", "kinds_for", "target_of"]
