@@ -25,7 +25,7 @@ from gradebook.models import Enrolment
 from gradebook.reports import access
 from gradebook.reports.document import PERCENT, Column, Document, Facts, Figure, Row, Section, Table
 from gradebook.reports.figures import Figures, Result, figures_sum, share
-from gradebook.reports.labels import figure_columns
+from gradebook.reports.labels import figure_columns, figure_header
 from gradebook.reports.ledger import (
     COUNTED_SCALES,
     ClassLedger,
@@ -343,7 +343,7 @@ def _results_table(c: ClassReport) -> Table | Facts:
     f = c.figures
     if not c.has_marks:
         return Facts(
-            ((_("Assessed"), f.assessed), (_("Success, %"), Figure(f.success, PERCENT))),
+            ((_("Assessed"), f.assessed), (figure_header("success"), Figure(f.success, PERCENT))),
             title=_("Results (no marks in this period: the quality figures are not computed)"),
         )
     columns = (
@@ -359,10 +359,11 @@ def _results_table(c: ClassReport) -> Table | Facts:
         Row((_("With one «3»"), f.one_three, _pct(f.one_three, f.assessed))),
         Row((_("Failing"), f.failing, _pct(f.failing, f.assessed)), warn=f.failing > 0),
         Row((_("Not attested"), f.not_attested, _pct(f.not_attested, f.assessed)), warn=f.not_attested > 0),
-        Row((_("Success, %"), None, Figure(f.success, PERCENT)), total=True),
-        Row((_("Quality, %"), None, Figure(f.quality, PERCENT)), total=True),
-        Row((_("SOU, %"), None, Figure(f.sou, PERCENT)), total=True),
-        Row((_("Mean mark"), None, Figure(f.mean, "mean")), total=True),
+        *(
+            Row((header, None, Figure(getattr(f, name), kind)), total=True)
+            for header, name, kind in figure_columns()
+            if kind is not None  # успеваемость, качество, СОУ, средний балл: named as in the ledger
+        ),
     )
     return Table(columns, rows, title=_("Results"))
 

@@ -42,3 +42,8 @@ def figure_text(value: int | Decimal | None) -> str:
 
 def figure_texts(figures: Figures) -> list[str]:
     return [figure_text(getattr(figures, name)) for _header, name, _kind in figure_columns()]
+
+
+def figure_header(name: str) -> str:
+    """The header of one figure (`"success"` → «Успеваемость, %»), as in every table of figures."""
+    return next(header for header, attribute, _kind in figure_columns() if attribute == name)
