@@ -1,18 +1,19 @@
 """Who may build which report and fetch which result file. The only reports module that asks about roles.
 
 The deputy and the director build reports for the whole school. A class teacher builds the ledger of a
-class they lead, nothing else. A result file goes to the person who asked for it, and to the deputy and
-the director. Anything else answers the same 404 as a missing object.
+class they lead, nothing else. A subject teacher builds the subject report of their own teaching
+assignments (and a class teacher that of their class, all subjects). A result file goes to the person who
+asked for it, and to the deputy and the director. Anything else answers the same 404 as a missing object.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
 from accounts.roles import has_role
 from gradebook.access import classes_led_by
-from gradebook.models import ReportJob, SchoolClass
+from gradebook.models import ClassSubject, ReportJob, SchoolClass, TeachingAssignment
 
 SCHOOL_REPORTERS = (Role.DEPUTY, Role.DIRECTOR)
 REPORTERS = (*SCHOOL_REPORTERS, Role.CLASS_TEACHER)
@@ -42,6 +43,45 @@ def ledger_access_check(*, user, scope: str, class_id=None) -> None:
         except (TypeError, ValueError):
             pass
     raise Http404
+
+
+def subject_report_teacher(*, user, scope: str, class_id=None, teacher=None):
+    """Whose rows of the subject report the user may see: `teacher` as asked (None: everyone's) for the deputy
+    and the director anywhere and for a class teacher in a class they lead; the user's own id for anyone else
+    with the teacher role. Raises Http404, before the parameters are checked, for a class the user neither
+    leads nor teaches and for another teacher's rows."""
+    if builds_school_reports(user):
+        return teacher
+    if (
+        scope == "class"
+        and has_role(user, Role.CLASS_TEACHER)
+        and _among(classes_led_by(user=user), class_id)
+    ):
+        return teacher
+    if not has_role(user, Role.TEACHER) or teacher not in (None, "", str(user.pk), user.pk):
+        raise Http404
+    if scope == "class":
+        taught = SchoolClass.objects.filter(class_subjects__assignments__teacher=user)
+        if not _among(taught, class_id):
+            raise Http404
+    return user.pk
+
+
+def _among(classes: QuerySet[SchoolClass], class_id) -> bool:
+    try:
+        return classes.filter(pk=int(class_id)).exists()
+    except (TypeError, ValueError):
+        return False
+
+
+def subject_report_lines(*, user, year) -> QuerySet[ClassSubject]:
+    """The curriculum lines of the year whose subject report the user may see on their own: all for the deputy
+    and the director; the lines of the classes one leads and of one's own teaching assignments otherwise."""
+    lines = ClassSubject.objects.filter(school_class__academic_year=year)
+    if builds_school_reports(user):
+        return lines
+    own = TeachingAssignment.objects.filter(teacher=user).values("class_subject")
+    return lines.filter(Q(school_class__in=classes_led_by(user=user).values("pk")) | Q(pk__in=own))
 
 
 def report_jobs_of(*, user) -> QuerySet[ReportJob]:

@@ -15,13 +15,25 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from gradebook.reports.labels import MEAN, PERCENT
+from gradebook.reports.labels import CHANGE, MEAN, PERCENT
 
-__all__ = ["MEAN", "PERCENT", "Chart", "Column", "Document", "Facts", "Figure", "Row", "Section", "Series"]
+__all__ = [
+    "CHANGE",
+    "MEAN",
+    "PERCENT",
+    "Chart",
+    "Column",
+    "Document",
+    "Facts",
+    "Figure",
+    "Row",
+    "Section",
+    "Series",
+]
 
 
 class Figure(NamedTuple):
-    """A number with the way to show it: PERCENT (83.33 %), MEAN (4.25) or None (as is)."""
+    """A number with the way to show it: PERCENT (83.33 %), MEAN (4.25), CHANGE (+8.33) or None (as is)."""
 
     value: int | Decimal | None
     kind: str | None = None
@@ -33,7 +45,7 @@ Cell = int | Decimal | str | Figure | None
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str
-    kind: str | None = None  # PERCENT, MEAN or None: how the column's numbers are shown
+    kind: str | None = None  # PERCENT, MEAN, CHANGE or None: how the column's numbers are shown
     name: bool = False  # a column of names: left-aligned, never wrapped
 
 

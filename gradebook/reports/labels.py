@@ -11,6 +11,7 @@ from gradebook.reports.figures import Figures
 DASH = "—"
 PERCENT = "percent"
 MEAN = "mean"
+CHANGE = "change"  # a signed difference of two figures, in points: «+8,33», «−1,40»
 
 
 def figure_columns() -> list[tuple[str, str, str | None]]:
@@ -38,6 +39,17 @@ def figure_text(value: int | Decimal | None) -> str:
     if isinstance(value, Decimal):
         return number_format(value, 2)
     return str(value)
+
+
+def change_text(value: Decimal | None) -> str:
+    """A change as shown on the page and in the PDF: «+8,33», «−1,40», «0,00», or «—» where undefined."""
+    if value is None:
+        return DASH
+    if value > 0:
+        return f"+{number_format(value, 2)}"
+    if value < 0:
+        return f"−{number_format(-value, 2)}"
+    return number_format(value, 2)
 
 
 def figure_texts(figures: Figures) -> list[str]:

@@ -18,10 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from gradebook.reports.figures import Figures
-from gradebook.reports.labels import DASH, MEAN, PERCENT, figure_columns
+from gradebook.reports.labels import CHANGE, DASH, MEAN, PERCENT, figure_columns
 from gradebook.reports.ledger import ClassLedger, Ledger, Progress
 
-NUMBER_FORMATS = {PERCENT: "0.00%", MEAN: "0.00"}
+NUMBER_FORMATS = {PERCENT: "0.00%", MEAN: "0.00", CHANGE: "+0.00;-0.00;0.00"}
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="E8ECF1")
@@ -107,6 +107,8 @@ class _Sheet:
             text = "100.00 %"
         elif kind == MEAN:
             text = "0.00"
+        elif kind == CHANGE:
+            text = "+100.00"
         else:
             text = str(value)
         longest = max(len(line) for line in text.split("\n"))

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from gradebook.reports.document import Chart, Facts, Figure, Table
-from gradebook.reports.labels import DASH, figure_text
+from gradebook.reports.labels import CHANGE, DASH, change_text, figure_text
 
 register = template.Library()
 
@@ -34,6 +34,8 @@ def cell_text(value, kind=None) -> str:
         value, kind = value.value, value.kind
     if value is None:
         return DASH if kind else ""
+    if kind == CHANGE and isinstance(value, int | Decimal):
+        return change_text(value)
     if isinstance(value, int | Decimal):
         return figure_text(value)
     return str(value)
