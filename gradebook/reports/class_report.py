@@ -377,7 +377,7 @@ def _lists_table(c: ClassReport) -> Table:
         Column(_("Result"), name=True),
         Column("№"),
         Column(pgettext("document", "Student"), name=True),
-        Column(_("Subjects"), name=True),
+        Column(_("Subjects")),
     )
     rows = []
     for label, listed in (

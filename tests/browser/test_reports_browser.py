@@ -29,7 +29,7 @@ def worker(world):
 
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = "memory://", False
-    celery_app._pool = None  # connections made for another broker are not reused
+    _forget_connections()  # connections and producers made for another broker are not reused
     with ExitStack() as stack:
         try:
             yield lambda: stack.enter_context(
@@ -38,7 +38,12 @@ def worker(world):
         finally:
             stack.close()
             celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-            celery_app._pool = None
+            _forget_connections()
+
+
+def _forget_connections():
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
