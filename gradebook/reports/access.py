@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import Role
 from accounts.roles import has_role
 from gradebook.access import classes_led_by
-from gradebook.models import ReportJob, SchoolClass
+from gradebook.models import ReportJob, SchoolClass, TeachingAssignment
 
 SCHOOL_REPORTERS = (Role.DEPUTY, Role.DIRECTOR)
 REPORTERS = (*SCHOOL_REPORTERS, Role.CLASS_TEACHER)
@@ -42,6 +42,27 @@ def ledger_access_check(*, user, scope: str, class_id=None) -> None:
         except (TypeError, ValueError):
             pass
     raise Http404
+
+
+def teaches_in_class(*, user, scope, class_id) -> bool:
+    """A teacher asking for a report of one class in which they teach a subject (the diagnostics report
+    shows them the works of their own subjects there)."""
+    if scope != "class" or not user.is_authenticated or not has_role(user, Role.TEACHER):
+        return False
+    try:
+        class_id = int(class_id)
+    except (TypeError, ValueError):
+        return False
+    return TeachingAssignment.objects.filter(teacher=user, class_subject__school_class_id=class_id).exists()
+
+
+def taught_classes_for(*, user) -> QuerySet[SchoolClass]:
+    """Classes in which the user teaches a subject."""
+    if not user.is_authenticated or not has_role(user, Role.TEACHER):
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(
+        pk__in=TeachingAssignment.objects.filter(teacher=user).values("class_subject__school_class")
+    )
 
 
 def report_jobs_of(*, user) -> QuerySet[ReportJob]:
