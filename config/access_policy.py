@@ -21,6 +21,8 @@ SCHOOL_WIDE = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.ADMIN})
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER}) | SCHOOL_WIDE
 REPORTERS = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.CLASS_TEACHER})
 REPORT_USERS = REPORTERS | {Role.TEACHER}  # a subject teacher builds the report of their own subjects
+DIAGNOSTIC_READERS = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR})
+DIAGNOSTIC_WRITERS = frozenset({Role.TEACHER, Role.DEPUTY})
 
 ROUTES = {
     # accounts
@@ -77,6 +79,13 @@ ROUTES = {
     "exam_result_edit": SCHOOL_WIDE,
     "exam_result_delete": SCHOOL_WIDE,
     "class_exams": frozenset({Role.CLASS_TEACHER}) | SCHOOL_WIDE,
+    # diagnostic works: read by a teacher (their subjects in the class), the class teacher (their class), the
+    # deputy and the director; created and filled by the subject's teacher or the deputy (gradebook.access)
+    "class_diagnostics": DIAGNOSTIC_READERS,
+    "diagnostic_work_create": DIAGNOSTIC_WRITERS,
+    "diagnostic_results": DIAGNOSTIC_READERS,
+    "diagnostic_work_edit": DIAGNOSTIC_WRITERS,
+    "diagnostic_work_delete": DIAGNOSTIC_WRITERS,
     # progress certificates: issued by the deputy or director; opened by the staff who see the student and by
     # the student's guardians (access in gradebook.certificates); checked by anyone, who learns no personal data
     "certificate_issue": frozenset({Role.DEPUTY, Role.DIRECTOR}),

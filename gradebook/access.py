@@ -10,9 +10,9 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.access import children_of
-from accounts.models import Student
-from accounts.roles import is_school_wide
-from gradebook.models import SchoolClass, TeachingAssignment
+from accounts.models import Role, Student
+from accounts.roles import has_role, is_school_wide
+from gradebook.models import ClassSubject, DiagnosticWork, SchoolClass, TeachingAssignment
 
 STAFF_CLASS_PERMS = ["gradebook.lead_schoolclass", "gradebook.teach_schoolclass"]
 
@@ -110,4 +110,59 @@ def access_journal(*, user, id, action: str = "view") -> TeachingAssignment:
             "class_subject__school_class__academic_year", "class_subject__subject", "subgroup", "teacher"
         ).get(pk=id)
     except (TeachingAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# Diagnostic works: read by the deputy and the director (the whole school), a class teacher (their classes)
+# and a teacher (the subjects they teach); written by the teacher of the subject in the class or the deputy.
+DIAGNOSTIC_ACTIONS = {"view", "write"}
+
+
+def _reads_all_diagnostics(user) -> bool:
+    return has_role(user, Role.DEPUTY, Role.DIRECTOR)
+
+
+def _writes_all_diagnostics(user) -> bool:
+    return has_role(user, Role.DEPUTY)
+
+
+def diagnostic_class_subjects_of(*, user, action: str = "view") -> QuerySet[ClassSubject]:
+    """The subjects of classes whose diagnostic works the user may read (or, for "write", create and fill)."""
+    if action not in DIAGNOSTIC_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not user.is_authenticated:
+        return ClassSubject.objects.none()
+    if _writes_all_diagnostics(user) or (action == "view" and _reads_all_diagnostics(user)):
+        return ClassSubject.objects.all()
+    taught = Q(pk__in=TeachingAssignment.objects.filter(teacher=user).values("class_subject"))
+    if action == "write":
+        return ClassSubject.objects.filter(taught)
+    return ClassSubject.objects.filter(taught | Q(school_class__in=classes_led_by(user=user).values("pk")))
+
+
+def diagnostic_works_visible_to(*, user) -> QuerySet[DiagnosticWork]:
+    return DiagnosticWork.objects.filter(
+        class_subject__in=diagnostic_class_subjects_of(user=user).values("pk")
+    )
+
+
+def access_diagnostic_class(*, user, id, action: str = "view") -> SchoolClass:
+    """A class whose diagnostic works the user may list ("view") or add to ("write"); Http404 otherwise."""
+    subjects = diagnostic_class_subjects_of(user=user, action=action)
+    try:
+        return SchoolClass.objects.select_related("academic_year", "class_teacher").get(
+            pk=id, pk__in=subjects.values("school_class")
+        )
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_diagnostic_work(*, user, id, action: str = "view") -> DiagnosticWork:
+    """The work, or Http404 for a missing one and for one the user may not read (or write) alike."""
+    subjects = diagnostic_class_subjects_of(user=user, action=action)
+    try:
+        return DiagnosticWork.objects.select_related(
+            "class_subject__school_class__academic_year", "class_subject__subject", "created_by"
+        ).get(pk=id, class_subject__in=subjects.values("pk"))
+    except (DiagnosticWork.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

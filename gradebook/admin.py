@@ -6,6 +6,10 @@ from gradebook.models import (
     Attendance,
     ClassSubject,
     CorrectionRequest,
+    DiagnosticResult,
+    DiagnosticTask,
+    DiagnosticTaskResult,
+    DiagnosticWork,
     Enrolment,
     GradeTermScheme,
     GradingPolicy,
@@ -14,6 +18,7 @@ from gradebook.models import (
     Lesson,
     Mark,
     ProgressCertificate,
+    ReadingNorm,
     ReportJob,
     School,
     SchoolClass,
@@ -278,3 +283,50 @@ class ReportJobAdmin(ReadOnlyAdmin):
 class ProgressCertificateAdmin(ReadOnlyAdmin):
     list_display = ("number", "issued_on", "student", "issued_by", "verification_code")
     search_fields = ("number", "student__last_name", "verification_code")
+
+
+@admin.register(ReadingNorm)
+class ReadingNormAdmin(admin.ModelAdmin):
+    """The school's reading speed norms: plain data the school edits (the constraints keep from ≤ to)."""
+
+    list_display = ("grade", "period", "words_from", "words_to")
+    list_editable = ("words_from", "words_to")
+    list_filter = ("grade",)
+
+
+class DiagnosticTaskInline(admin.TabularInline):
+    model = DiagnosticTask
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DiagnosticWork)
+class DiagnosticWorkAdmin(ReadOnlyAdmin):
+    """Works are created and filled on the teachers' pages, through the services."""
+
+    list_display = ("date", "class_subject", "kind", "title", "created_by")
+    list_filter = ("kind", "class_subject__school_class__grade")
+    date_hierarchy = "date"
+    inlines = [DiagnosticTaskInline]
+
+
+@admin.register(DiagnosticTask)
+class DiagnosticTaskAdmin(ReadOnlyAdmin):
+    list_display = ("work", "number", "max_points", "pass_points", "description")
+
+
+@admin.register(DiagnosticResult)
+class DiagnosticResultAdmin(ReadOnlyAdmin):
+    list_display = ("work", "student", "absent", "words_per_minute", "mark", "updated_by", "updated_at")
+    list_filter = ("work__kind", "absent")
+
+
+@admin.register(DiagnosticTaskResult)
+class DiagnosticTaskResultAdmin(ReadOnlyAdmin):
+    list_display = ("result", "task", "points")

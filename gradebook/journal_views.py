@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.errors import DomainError
 from accounts.models import Role
+from accounts.roles import has_role
 from gradebook import journal_services
 from gradebook.access import access_journal
 from gradebook.journal_api import CellWriteSerializer, GridSerializer, pick_term
@@ -49,6 +50,12 @@ def journal_page(request, pk):
     ).exists()
     is_teacher = assignment.teacher_id == request.user.pk
     writable = is_teacher and not closed
+    school_class = assignment.class_subject.school_class
+    sees_diagnostics = (
+        is_teacher
+        or school_class.class_teacher_id == request.user.pk
+        or has_role(request.user, Role.DEPUTY, Role.DIRECTOR)
+    )
     work_types = list(WorkType.objects.filter(is_active=True))
     config = {
         "cellUrl": reverse("api-journal-cell", args=[pk]),
@@ -72,6 +79,7 @@ def journal_page(request, pk):
             "config": config,
             "work_types": work_types,
             "is_five_point": grid.scale == AssessmentScale.FIVE_POINT,
+            "sees_diagnostics": sees_diagnostics,
         },
     )
 

@@ -46,6 +46,7 @@ class AssignmentRow:
     subgroup: str
     scale: str
     students: int
+    class_subject_id: int = 0
 
 
 def teacher_assignments(*, teacher, year: AcademicYear) -> list[AssignmentRow]:
@@ -86,6 +87,7 @@ def teacher_assignments(*, teacher, year: AcademicYear) -> list[AssignmentRow]:
                 students=group_sizes.get(a.subgroup_id, 0)
                 if a.subgroup_id
                 else class_sizes.get(school_class.pk, 0),
+                class_subject_id=a.class_subject_id,
             )
         )
     return rows

@@ -3,6 +3,7 @@ from django.urls import path
 from gradebook import (
     certificate_views,
     deputy_views,
+    diagnostic_views,
     exam_views,
     family_views,
     journal_views,
@@ -83,6 +84,23 @@ urlpatterns += [
     ),
     path("verify/", certificate_views.certificate_verify_lookup, name="certificate_verify_lookup"),
     path("verify/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
+]
+
+# Diagnostic works (контрольные работы, техника чтения): a class's list, a work's form and its results grid.
+urlpatterns += [
+    path("classes/<int:pk>/diagnostics/", diagnostic_views.class_diagnostics, name="class_diagnostics"),
+    path(
+        "classes/<int:pk>/diagnostics/new/",
+        diagnostic_views.diagnostic_work_create_view,
+        name="diagnostic_work_create",
+    ),
+    path("diagnostics/<int:pk>/", diagnostic_views.diagnostic_results, name="diagnostic_results"),
+    path("diagnostics/<int:pk>/edit/", diagnostic_views.diagnostic_work_edit, name="diagnostic_work_edit"),
+    path(
+        "diagnostics/<int:pk>/delete/",
+        diagnostic_views.diagnostic_work_delete_view,
+        name="diagnostic_work_delete",
+    ),
 ]
 
 # Reports: the form and one's jobs, the ledger as a page, job status for the live list, result files.

@@ -5,10 +5,12 @@ their grammar), `curriculum` (subjects and weekly hours), `plan` (the plan's dat
 and teaching load) and `families` (students and parents); `logins` describes the demo logins. `journal`
 writes the class journal (`build_demo_journal`) from `journal_school` (what it is made of),
 `journal_students`, `journal_lessons`, `topics`, `journal_writer`, `journal_terms` and
-`journal_corrections`.
+`journal_corrections`. `diagnostics` writes the start-of-year tests and reading technique checks
+(`build_demo_diagnostics`).
 """
 
 from gradebook.demo.curriculum import SUBGROUPS, SUBJECTS, curriculum
+from gradebook.demo.diagnostics import DiagnosticsSummary, build_demo_diagnostics
 from gradebook.demo.journal import JournalSummary, build_demo_journal
 from gradebook.demo.logins import DEMO_LOGINS, DemoLogin, demo_logins, format_demo_logins
 from gradebook.demo.names import feminine_surname, patronymic, transliterate
@@ -20,7 +22,9 @@ __all__ = [
     "SUBJECTS",
     "DemoLogin",
     "DemoSummary",
+    "DiagnosticsSummary",
     "JournalSummary",
+    "build_demo_diagnostics",
     "build_demo_journal",
     "build_demo_school",
     "curriculum",

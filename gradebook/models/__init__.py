@@ -1,4 +1,12 @@
 from gradebook.models.attestation import IntermediateAttestation, StateExamResult, WeekAcknowledgement
+from gradebook.models.diagnostics import (
+    DiagnosticResult,
+    DiagnosticTask,
+    DiagnosticTaskResult,
+    DiagnosticWork,
+    ReadingNorm,
+    ReadingPeriod,
+)
 from gradebook.models.journal import (
     Attendance,
     CorrectionRequest,
@@ -32,6 +40,10 @@ __all__ = [
     "Attendance",
     "ClassSubject",
     "CorrectionRequest",
+    "DiagnosticResult",
+    "DiagnosticTask",
+    "DiagnosticTaskResult",
+    "DiagnosticWork",
     "Enrolment",
     "GradeTermScheme",
     "GradingPolicy",
@@ -40,6 +52,8 @@ __all__ = [
     "Lesson",
     "Mark",
     "ProgressCertificate",
+    "ReadingNorm",
+    "ReadingPeriod",
     "ReportJob",
     "School",
     "SchoolClass",

@@ -82,6 +82,25 @@ def subject_report_lines(*, user, year) -> QuerySet[ClassSubject]:
         return lines
     own = TeachingAssignment.objects.filter(teacher=user).values("class_subject")
     return lines.filter(Q(school_class__in=classes_led_by(user=user).values("pk")) | Q(pk__in=own))
+def teaches_in_class(*, user, scope, class_id) -> bool:
+    """A teacher asking for a report of one class in which they teach a subject (the diagnostics report
+    shows them the works of their own subjects there)."""
+    if scope != "class" or not user.is_authenticated or not has_role(user, Role.TEACHER):
+        return False
+    try:
+        class_id = int(class_id)
+    except (TypeError, ValueError):
+        return False
+    return TeachingAssignment.objects.filter(teacher=user, class_subject__school_class_id=class_id).exists()
+
+
+def taught_classes_for(*, user) -> QuerySet[SchoolClass]:
+    """Classes in which the user teaches a subject."""
+    if not user.is_authenticated or not has_role(user, Role.TEACHER):
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(
+        pk__in=TeachingAssignment.objects.filter(teacher=user).values("class_subject__school_class")
+    )
 
 
 def report_jobs_of(*, user) -> QuerySet[ReportJob]:

@@ -312,6 +312,56 @@ CASES |= {
 }
 
 
+def a_diagnostic_work(w):
+    """A start-of-year math test of 5А (two tasks), created by its teacher."""
+    from gradebook.diagnostic_services import TaskSpec, diagnostic_work_create
+    from gradebook.models import DiagnosticWork
+
+    existing = DiagnosticWork.objects.first()
+    return existing or diagnostic_work_create(
+        user=w.teacher,
+        class_subject=w.math_a,
+        kind="start",
+        on=a_school_day(w) if a_school_day(w) <= _today() else w.year.start_date,
+        tasks=[TaskSpec(2, 1), TaskSpec(3, 2)],
+    )
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+# Diagnostic works: math of 5А is the owner's; colleague teaches Russian there (sees the class's list, not
+# the math work); the class teacher and the deputy and director read; the owner and the deputy write.
+DIAGNOSTIC_CLASS_READERS = ["owner", "colleague", "class_teacher", "deputy", "director"]
+DIAGNOSTIC_WORK_READERS = ["owner", "class_teacher", "deputy", "director"]
+DIAGNOSTIC_WRITERS = ["owner", "deputy"]
+CASES |= {
+    "class_diagnostics": Case(
+        lambda w: reverse("class_diagnostics", args=[w.class_a.pk]), every(DIAGNOSTIC_CLASS_READERS)
+    ),
+    "diagnostic_work_create": Case(
+        lambda w: reverse("diagnostic_work_create", args=[w.class_a.pk]),
+        every(["owner", "colleague", "deputy"]),
+    ),
+    "diagnostic_results": Case(
+        lambda w: reverse("diagnostic_results", args=[a_diagnostic_work(w).pk]),
+        every(DIAGNOSTIC_WORK_READERS),
+    ),
+    "diagnostic_work_edit": Case(
+        lambda w: reverse("diagnostic_work_edit", args=[a_diagnostic_work(w).pk]), every(DIAGNOSTIC_WRITERS)
+    ),
+    "diagnostic_work_delete": Case(
+        lambda w: reverse("diagnostic_work_delete", args=[a_diagnostic_work(w).pk]),
+        every(DIAGNOSTIC_WRITERS, 302),
+        method="post",
+        data={"confirm": "1"},
+    ),
+}
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Issued certificates' files go to the test's own folder, not the project's var/media."""

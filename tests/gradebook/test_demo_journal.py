@@ -14,7 +14,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -418,3 +418,64 @@ def test_a_second_journal_is_refused(demo):
     with pytest.raises(DomainError) as refused:
         build_demo_journal(seed=SEED, until=UNTIL)
     assert refused.value.code == "journal_exists"
+
+
+def _diagnostics_digest() -> str:
+    from gradebook.models import DiagnosticResult, DiagnosticTask, DiagnosticTaskResult, DiagnosticWork
+
+    parts = [
+        list(
+            DiagnosticWork.objects.order_by("class_subject_id", "date", "kind").values_list(
+                "class_subject_id", "kind", "date", "reading_period", "threshold_3"
+            )
+        ),
+        list(
+            DiagnosticTask.objects.order_by("work__class_subject_id", "number").values_list(
+                "number", "max_points"
+            )
+        ),
+        list(
+            DiagnosticResult.objects.order_by(
+                "work__class_subject_id", "work__date", "student_id"
+            ).values_list("student_id", "absent", "words_per_minute", "reading_way", "mark")
+        ),
+        list(
+            DiagnosticTaskResult.objects.order_by(
+                "result__work__class_subject_id", "result__work__date", "result__student_id", "task__number"
+            ).values_list("points", flat=True)
+        ),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def test_the_demo_has_start_tests_and_reading_checks_by_the_apps_rules(demo):
+    from gradebook.demo import build_demo_diagnostics
+    from gradebook.models import DiagnosticResult, DiagnosticTaskResult, DiagnosticWork, ReadingPeriod
+
+    until = min(UNTIL, timezone.localdate())
+    works = list(
+        DiagnosticWork.objects.select_related("class_subject__school_class", "class_subject__subject")
+    )
+    assert all(w.date <= until for w in works)
+    tests = {
+        (w.class_subject.school_class.grade, w.class_subject.subject.name) for w in works if w.kind == "start"
+    }
+    reading = {(w.class_subject.school_class.grade, w.reading_period) for w in works if w.kind == "reading"}
+    if until >= date(_start_year(), 9, 28):  # the third and fourth weeks of September have passed
+        assert tests == {(2, "Математика"), (5, "Математика"), (5, "Русский язык")}
+        assert reading == {(g, ReadingPeriod.START) for g in (2, 3, 4)}
+        assert f"Диагностические работы и техника чтения: работ {len(works)}" in demo.output
+    for w in works:
+        members = w.class_subject.school_class.enrolments.filter(start_date__lte=w.date).count()
+        assert 0 < w.results.count() <= members
+    # points within each task's maximum, and a present test-taker has every task
+    assert not DiagnosticTaskResult.objects.filter(points__gt=models.F("task__max_points")).exists()
+    for result in DiagnosticResult.objects.filter(work__kind="start", absent=False).annotate(
+        n=models.Count("task_results")
+    ):
+        assert result.n == 8 and result.mark in (2, 3, 4, 5)
+    # the same seed gives the same works and results
+    first = _diagnostics_digest()
+    DiagnosticWork.objects.all().delete()
+    build_demo_diagnostics(seed=SEED, until=UNTIL)
+    assert _diagnostics_digest() == first

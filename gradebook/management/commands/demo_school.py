@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.errors import DomainError
 from gradebook.demo import (
+    build_demo_diagnostics,
     build_demo_journal,
     build_demo_school,
     demo_logins,
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     help = (
         "Creates a deterministic demo school: grades 1–11, the federal curriculum, teachers and their load, "
         "students, parents and the demo logins (password: settings.DEMO_PASSWORD), and the class journal "
-        "from 1 September to today."
+        "from 1 September to today, with start-of-year tests and reading technique checks."
     )
 
     def add_arguments(self, parser):
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                     demo_school_flush()
                 summary = build_demo_school(students=students, seed=seed)
                 journal = None if no_journal else build_demo_journal(seed=seed, until=until)
+                diagnostics = None if no_journal else build_demo_diagnostics(seed=seed, until=until)
         except DomainError as error:
             raise CommandError(str(error)) from error
         s = summary
@@ -72,6 +74,11 @@ class Command(BaseCommand):
                 f"отметок посещаемости {j.attendance}, отметок за периоды {j.term_marks}, "
                 f"годовых {j.annual_marks}, закрытых периодов по классам {j.closed}, "
                 f"запросов на исправление {j.corrections}, записей истории {j.history}."
+            )
+        if diagnostics is not None:
+            self.stdout.write(
+                f"Диагностические работы и техника чтения: работ {diagnostics.works}, "
+                f"результатов {diagnostics.results}."
             )
         self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
         self.stdout.write("")
