@@ -10,7 +10,7 @@ from gradebook.models.journal import (
     TermMark,
     WorkType,
 )
-from gradebook.models.reports import ProgressCertificate, ReportJob
+from gradebook.models.reports import ProgressCertificate, ReportJob, ReportJobPart
 from gradebook.models.structure import (
     AcademicYear,
     AssessmentScale,
@@ -41,6 +41,7 @@ __all__ = [
     "Mark",
     "ProgressCertificate",
     "ReportJob",
+    "ReportJobPart",
     "School",
     "SchoolClass",
     "StateExamResult",
