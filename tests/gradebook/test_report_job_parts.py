@@ -188,6 +188,22 @@ def test_a_worker_dying_in_a_part_costs_that_part_only(school, media, request_pd
 
 
 @needs_pypdf
+def test_a_lost_merge_message_is_sent_again_when_the_sweep_revives_the_job(school, media, request_pdf, run):
+    job, _ = request_pdf()
+    job, _ = run(report_job_run, job_id=job.pk)
+    for part in parts_of(job):
+        run(report_job_part_run, part_id=part.pk)  # the last one's merge message is lost with its worker
+    silent_since = timezone.now()
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=silent_since)
+    result, _ = run(report_jobs_sweep, now=silent_since + STALE_AFTER + timedelta(seconds=1))
+    assert result.requeued == [job.pk]
+    resumed, enqueued = run(report_job_run, job_id=job.pk)
+    assert (resumed.status, resumed.attempts, resumed.progress, enqueued) == (Status.RUNNING, 2, 95, 1)
+    done, _ = run(report_job_merge_run, job_id=job.pk)
+    assert done.status == Status.DONE and stored_files(media) == [f"{job.pk}.pdf"]
+
+
+@needs_pypdf
 def test_a_part_that_keeps_killing_its_worker_fails_the_job_and_leaves_nothing(
     school, media, request_pdf, run
 ):
