@@ -20,6 +20,7 @@ from gradebook.models import (
     ProgressCertificate,
     ReadingNorm,
     ReportJob,
+    ReportJobPart,
     School,
     SchoolClass,
     StateExamResult,
@@ -277,6 +278,13 @@ class WeekAcknowledgementAdmin(ReadOnlyAdmin):
 class ReportJobAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "fmt", "status", "progress", "requested_by", "finished_at")
     list_filter = ("kind", "status")
+
+
+@admin.register(ReportJobPart)
+class ReportJobPartAdmin(ReadOnlyAdmin):
+    list_display = ("job", "index", "label", "status", "attempts")
+    list_filter = ("status",)
+    exclude = ("data",)
 
 
 @admin.register(ProgressCertificate)

@@ -18,7 +18,7 @@ from gradebook.models.journal import (
     TermMark,
     WorkType,
 )
-from gradebook.models.reports import ProgressCertificate, ReportJob
+from gradebook.models.reports import ProgressCertificate, ReportJob, ReportJobPart
 from gradebook.models.structure import (
     AcademicYear,
     AssessmentScale,
@@ -55,6 +55,7 @@ __all__ = [
     "ReadingNorm",
     "ReadingPeriod",
     "ReportJob",
+    "ReportJobPart",
     "School",
     "SchoolClass",
     "StateExamResult",

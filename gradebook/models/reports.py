@@ -14,7 +14,9 @@ class ReportJob(models.Model):
     """A report built in the background. The row is the source of truth: Celery only carries its id.
 
     `idempotency_key` identifies the request (kind + parameters + the data version it was built from):
-    asking again for the same report over unchanged data reuses the finished job's file.
+    asking again for the same report over unchanged data reuses the finished job's file. `heartbeat_at`
+    is the last sign of life of whoever works on it (claimed, progress written, a part done, enqueued
+    again): an unfinished job silent for longer than the jobs' STALE_AFTER is enqueued again.
     """
 
     class Status(models.TextChoices):
@@ -40,6 +42,7 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     result_file = models.FileField(_("result file"), upload_to="reports/", blank=True)
     result_name = models.CharField(_("file name"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -59,6 +62,35 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.fmt} ({self.get_status_display()})"
+
+
+class ReportJobPart(models.Model):
+    """One part of a report job built by a task of its own: a class's pages of a school or grade ledger PDF.
+
+    `data` is the part's slice of the report data, taken once for the whole job when it was split, so every
+    part shows the same moment however late it runs. A part is DONE once its file is stored under the
+    job's folder; the job's file is made from the parts when the last one is done.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="parts", verbose_name=_("job"))
+    index = models.PositiveIntegerField(_("number"))  # 0: the first pages (title, summary, first class)
+    label = models.CharField(_("part"), max_length=60)  # «5А»
+    data = models.JSONField(_("data"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        ordering = ["job", "index"]
+        verbose_name = _("report job part")
+        verbose_name_plural = _("report job parts")
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="report_job_part_unique_index")]
+
+    def __str__(self):
+        return f"{self.job_id} #{self.index} {self.label} ({self.get_status_display()})"
 
 
 class ProgressCertificate(models.Model):

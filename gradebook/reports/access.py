@@ -82,6 +82,8 @@ def subject_report_lines(*, user, year) -> QuerySet[ClassSubject]:
         return lines
     own = TeachingAssignment.objects.filter(teacher=user).values("class_subject")
     return lines.filter(Q(school_class__in=classes_led_by(user=user).values("pk")) | Q(pk__in=own))
+
+
 def teaches_in_class(*, user, scope, class_id) -> bool:
     """A teacher asking for a report of one class in which they teach a subject (the diagnostics report
     shows them the works of their own subjects there)."""

@@ -15,9 +15,17 @@ version, the layout version, the requester). Same request over unchanged data â†
 reused; a live one is returned instead of a duplicate. The requester is part of the key so that the
 jobs list shows one's own requests and a class teacher never depends on a deputy's file.
 
-Stuck jobs: the filesystem broker of the embedded mode forgets a message when its worker is killed, so a
-job can stay QUEUED or RUNNING with nothing to run it. Asking for the same report again after
-STALE_AFTER re-enqueues it (running a job twice is harmless, see above).
+Stuck jobs: `heartbeat_at` is a job's last sign of life (claimed, progress written, a part done, enqueued
+again). The filesystem broker of the embedded mode forgets a message when its worker is killed, and Redis
+gives an unacknowledged one back only after its visibility timeout (an hour), so a job can stay QUEUED or
+RUNNING with nothing to run it. `report_jobs_sweep` (every minute, config/celery.py) enqueues again every
+unfinished job silent for longer than STALE_AFTER, as does asking for the same report again; running a
+job twice is harmless (see above). A job is claimed at most MAX_ATTEMPTS times: one that keeps killing
+its worker, or that the sweep finds stuck after that many, is FAILED with a message for people.
+
+Split jobs: a kind may build a format in parts, one task each (`ReportKind.splits`; the school and grade
+ledger PDFs, one part per class): see `gradebook.reports.job_parts`. The job is claimed, split and
+revived as above; its parts have their own claims and attempts.
 """
 
 import hashlib
@@ -27,6 +35,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 2  # bump when a renderer's output changes, so old files are not reused
 STALE_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5  # claims of one job (or one part); above the task's own retries (1 + 3)
 PROGRESS_STEP = 5
 RESULT_DIR = "reports"
 PARTIAL_DIR = "reports/tmp"
@@ -92,10 +103,12 @@ def report_job_request(*, user, kind: str, fmt: str, params: dict) -> ReportJob:
 
 
 def _revive_if_stale(job: ReportJob) -> None:
-    since = job.started_at if job.status == ReportJob.Status.RUNNING else job.created_at
-    if job.status in UNFINISHED and since is not None and timezone.now() - since > STALE_AFTER:
-        logger.warning("report job %s is %s since %s: enqueued again", job.pk, job.status, since)
-        _enqueue_on_commit(job)
+    if job.status in UNFINISHED and _last_seen(job) < timezone.now() - STALE_AFTER:
+        _requeue(job, now=timezone.now())
+
+
+def _last_seen(job: ReportJob):
+    return job.heartbeat_at or job.started_at or job.created_at
 
 
 def _enqueue_on_commit(job: ReportJob) -> None:
@@ -105,17 +118,78 @@ def _enqueue_on_commit(job: ReportJob) -> None:
     transaction.on_commit(lambda: report_job_task.delay(job_id))
 
 
-class _JobProgress:
-    """Writes the job's progress in % at most every PROGRESS_STEP points: an UPDATE of that column only."""
+# Stuck jobs ------------------------------------------------------------------------------------------------
 
-    def __init__(self, job_id):
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: list
+    failed: list
+
+
+def report_jobs_sweep(*, now=None) -> SweepResult:
+    """Enqueues again every unfinished job silent for longer than STALE_AFTER, or FAILS it with a message
+    for people once it has been claimed MAX_ATTEMPTS times. Called every minute by the beat schedule;
+    `now` is for tests. Each job is handled in a transaction of its own, its message sent on commit."""
+    now = now or timezone.now()
+    stale = (
+        ReportJob.objects.filter(status__in=UNFINISHED)
+        .alias(seen=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(seen__lt=now - STALE_AFTER)
+        .order_by("created_at")
+    )
+    requeued, failed = [], []
+    for job in stale:
+        if job.attempts >= MAX_ATTEMPTS:
+            if report_job_give_up(job):
+                failed.append(job.pk)
+        elif _requeue(job, now=now):
+            requeued.append(job.pk)
+    return SweepResult(requeued, failed)
+
+
+def _requeue(job: ReportJob, *, now) -> bool:
+    """Touches the job (so it is not enqueued again for another STALE_AFTER) and enqueues it on commit.
+    False when someone touched it since it was read: a worker came back to life, or another sweep."""
+    with transaction.atomic():
+        touched = ReportJob.objects.filter(
+            pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at, attempts=job.attempts
+        ).update(heartbeat_at=now)
+        if touched:
+            logger.warning(
+                "report job %s is %s since %s: enqueued again", job.pk, job.status, _last_seen(job)
+            )
+            _enqueue_on_commit(job)
+    return bool(touched)
+
+
+def report_job_give_up(job: ReportJob, *, attempts: int | None = None) -> bool:
+    """FAILS an unfinished job claimed too often (or one of its parts, `attempts` times)."""
+    attempts = job.attempts if attempts is None else attempts
+    with translation.override(job_language(job)):
+        message = _(
+            "The report could not be built: the work on it stopped %(count)d times. Try again later; "
+            "if it fails again, tell the administrator."
+        ) % {"count": attempts}
+    logger.error("report job %s: given up after %s attempts", job.pk, attempts)
+    return report_job_fail(job_id=job.pk, message=message)
+
+
+# Running a job -----------------------------------------------------------------------------------------
+
+
+class _JobProgress:
+    """Writes the job's progress in % at most every PROGRESS_STEP points: an UPDATE of that column (and of
+    the heartbeat) only."""
+
+    def __init__(self, job_id, *, start: int = 0):
         self.job_id = job_id
-        self.last = 0
+        self.last = start
 
     def set(self, percent: float) -> None:
         percent = max(0, min(99, int(percent)))
         if percent - self.last >= PROGRESS_STEP:
-            ReportJob.objects.filter(pk=self.job_id).update(progress=percent)
+            ReportJob.objects.filter(pk=self.job_id).update(progress=percent, heartbeat_at=timezone.now())
             self.last = percent
 
     def span(self, start: int, end: int) -> Progress:
@@ -124,51 +198,79 @@ class _JobProgress:
 
 
 def report_job_run(*, job_id) -> ReportJob | None:
-    """Builds the job's report and stores the file. Called by the Celery task; safe to call again.
+    """Builds the job's report and stores the file, or splits it into parts (see `job_parts`). Called by
+    the Celery task; safe to call again.
 
     Database errors (OperationalError: a locked or lost database) propagate for the task to retry, the
     job staying RUNNING to be claimed again; any other error marks the job FAILED with a message for
     people, and the traceback goes to the log only.
     """
-    claimed = ReportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
-        status=ReportJob.Status.RUNNING,
-        attempts=F("attempts") + 1,
-        started_at=timezone.now(),
-        progress=0,
-        error="",
-    )
-    job = ReportJob.objects.filter(pk=job_id).first()
+    job, claimed = _claim(job_id)
     if job is None:
         logger.warning("report job %s does not exist", job_id)
         return None
     if not claimed:
         return job  # finished before: a redelivered message completes once
+    return run_guarded(job, lambda: _run_claimed(job))
+
+
+def _claim(job_id) -> tuple[ReportJob | None, bool]:
+    """Takes the job for this run (attempts + 1); an unfinished job out of attempts is FAILED instead."""
+    now = timezone.now()
+    claimed = ReportJob.objects.filter(pk=job_id, status__in=UNFINISHED, attempts__lt=MAX_ATTEMPTS).update(
+        status=ReportJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        progress=0,
+        error="",
+    )
+    job = ReportJob.objects.filter(pk=job_id).first()
+    if job is not None and not claimed and job.status in UNFINISHED:
+        report_job_give_up(job)  # a job that keeps killing its worker is redelivered again and again
+        job.refresh_from_db()
+    return job, bool(claimed)
+
+
+def run_guarded(job: ReportJob, work: Callable[[], object]) -> ReportJob:
+    """Runs `work` for the job in the job's language. Database errors propagate (the task retries); a
+    DomainError fails the job with its message; any other error with a general one, logged."""
     try:
-        with translation.override(job.params.get("lang") or settings.LANGUAGE_CODE):
-            name, content, timings = _build(job)
-        path = _store(job, content)
+        with translation.override(job_language(job)):
+            work()
     except OperationalError:
         raise
     except DomainError as error:
         _fail(job, str(error.message))
-        return ReportJob.objects.get(pk=job.pk)
     except Exception:
         logger.exception("report job %s failed", job.pk)
-        with translation.override(job.params.get("lang") or settings.LANGUAGE_CODE):
+        with translation.override(job_language(job)):
             _fail(
                 job, _("The report could not be built. Try again; if it fails again, tell the administrator.")
             )
-        return ReportJob.objects.get(pk=job.pk)
-    ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(
-        status=ReportJob.Status.DONE,
-        progress=100,
-        finished_at=timezone.now(),
-        result_file=path,
-        result_name=name,
-        error="",
-    )
-    logger.info("report job %s (%s %s) done: %s", job.pk, job.kind, job.fmt, timings)
     return ReportJob.objects.get(pk=job.pk)
+
+
+def job_language(job: ReportJob) -> str:
+    return job.params.get("lang") or settings.LANGUAGE_CODE
+
+
+def _run_claimed(job: ReportJob) -> None:
+    from gradebook.reports import job_parts
+
+    report = kind_for(job.kind, job.fmt)
+    split = report.splits.get(job.fmt)
+    if split is not None:
+        if job_parts.parts_resume(job):
+            return  # split by an earlier attempt: its parts go on
+        progress = _JobProgress(job.pk)
+        planned = split.plan(report.reload(job.params), progress=progress.span(0, job_parts.PLANNED))
+        if planned is not None:
+            job_parts.parts_start(job, planned)
+            return
+    name, content, timings = _build(job)
+    report_job_finish(job, content, name=name)
+    logger.info("report job %s (%s %s) done: %s", job.pk, job.kind, job.fmt, timings)
 
 
 def _build(job: ReportJob) -> tuple[str, bytes, str]:
@@ -184,11 +286,33 @@ def _build(job: ReportJob) -> tuple[str, bytes, str]:
     return f"{checked.file_stem}.{job.fmt}", content, timings
 
 
-def report_job_fail(*, job_id, message: str) -> None:
-    """Marks an unfinished job FAILED (the task gave up retrying)."""
-    ReportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
+def report_job_finish(job: ReportJob, content: bytes, *, name: str) -> bool:
+    """Stores the job's file and marks the job DONE, if it is still RUNNING. Who may call: this module and
+    `job_parts`, inside `run_guarded`."""
+    path = store_file(job, content, final=result_path(job))
+    return bool(
+        ReportJob.objects.filter(pk=job.pk, status=ReportJob.Status.RUNNING).update(
+            status=ReportJob.Status.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            result_file=path,
+            result_name=name,
+            error="",
+        )
+    )
+
+
+def report_job_fail(*, job_id, message: str) -> bool:
+    """Marks an unfinished job FAILED (the task gave up retrying) and removes what its parts left."""
+    failed = ReportJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
         status=ReportJob.Status.FAILED, finished_at=timezone.now(), error=message
     )
+    if failed:
+        from gradebook.reports.job_parts import parts_discard
+
+        parts_discard(job_id)
+    return bool(failed)
 
 
 def _fail(job: ReportJob, message: str) -> None:
@@ -202,13 +326,17 @@ def result_path(job: ReportJob) -> str:
     return f"{RESULT_DIR}/{job.pk}.{job.fmt}"
 
 
-def _store(job: ReportJob, content: bytes) -> str:
-    """Writes the file under a temporary name, then moves it to the job's one final name."""
+def store_file(job: ReportJob, content: bytes, *, final: str, tag: str = "", tidy: bool = True) -> str:
+    """Writes the file under a temporary name, then moves it to `final`: the final name is whole or absent.
+
+    The temporary name is `<job>.<attempt>.<tag><random>.part`. With `tidy`, what earlier attempts of the
+    job left half-written is removed first (not by a part: a part of an earlier claim may still be alive).
+    """
     storage = default_storage
-    _remove_partials(storage, job)
-    final = result_path(job)
+    if tidy:
+        remove_partials(job)
     partial = storage.save(
-        f"{PARTIAL_DIR}/{job.pk}.{job.attempts}.{uuid.uuid4().hex}.part", ContentFile(content)
+        f"{PARTIAL_DIR}/{job.pk}.{job.attempts}.{tag}{uuid.uuid4().hex}.part", ContentFile(content)
     )
     try:
         source, target = storage.path(partial), storage.path(final)
@@ -230,8 +358,10 @@ def _copy_into_place(storage, partial: str, final: str) -> str:
     return final
 
 
-def _remove_partials(storage, job: ReportJob) -> None:
-    """Deletes what earlier attempts of this job left half-written (a worker died while writing)."""
+def remove_partials(job: ReportJob, *, every: bool = False) -> None:
+    """Deletes what earlier attempts of this job left half-written (a worker died while writing); with
+    `every`, those of the current attempt too (its parts are all stored: what is left is litter)."""
+    storage = default_storage
     try:
         _dirs, files = storage.listdir(PARTIAL_DIR)
     except (FileNotFoundError, NotImplementedError):
@@ -239,5 +369,5 @@ def _remove_partials(storage, job: ReportJob) -> None:
     for name in files:
         job_id, _sep, rest = name.partition(".")
         attempt = rest.split(".", 1)[0]
-        if job_id == str(job.pk) and attempt.isdigit() and int(attempt) < job.attempts:
+        if job_id == str(job.pk) and attempt.isdigit() and (every or int(attempt) < job.attempts):
             storage.delete(f"{PARTIAL_DIR}/{name}")

@@ -10,7 +10,14 @@ from gradebook.reports import access
 from gradebook.reports.class_report import CLASS_REPORT
 from gradebook.reports.diagnostics_report import DIAGNOSTICS
 from gradebook.reports.ledger import ledger_build
-from gradebook.reports.spec import ReportKind, class_scope_check, class_scope_reload, class_targets, target_of
+from gradebook.reports.spec import (
+    ReportKind,
+    Split,
+    class_scope_check,
+    class_scope_reload,
+    class_targets,
+    target_of,
+)
 from gradebook.reports.subject_report import SUBJECT_REPORT
 from gradebook.reports.versions import ledger_data_version
 
@@ -27,6 +34,24 @@ def _ledger_pdf(data, *, progress=None) -> bytes:
     return render_pdf(data, progress=progress)
 
 
+def _ledger_pdf_plan(checked, *, progress=None):
+    from gradebook.reports.ledger_pdf_parts import ledger_pdf_plan
+
+    return ledger_pdf_plan(checked, progress=progress)
+
+
+def _ledger_pdf_part(data: dict) -> bytes:
+    from gradebook.reports.ledger_pdf_parts import ledger_pdf_part
+
+    return ledger_pdf_part(data)
+
+
+def _ledger_pdf_merge(parts: list[bytes], *, progress=None) -> bytes:
+    from gradebook.reports.ledger_pdf_parts import ledger_pdf_merge
+
+    return ledger_pdf_merge(parts, progress=progress)
+
+
 LEDGER = ReportKind(
     slug="ledger",
     label=gettext_lazy("Summary ledger of academic results"),
@@ -41,6 +66,7 @@ LEDGER = ReportKind(
     renderers={"xlsx": _ledger_xlsx, "pdf": _ledger_pdf},
     targets=class_targets,
     order=10,
+    splits={"pdf": Split(plan=_ledger_pdf_plan, render=_ledger_pdf_part, merge=_ledger_pdf_merge)},
 )
 
 

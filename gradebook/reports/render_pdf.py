@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from gradebook.reports.ledger import Ledger, Progress
+from gradebook.reports.ledger import ClassLedger, Ledger, Progress
 
 BASE_URL = "https://report.invalid/"
 PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")  # documented by WeasyPrint
@@ -69,32 +69,45 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def page_margin_css(*, left: str, right: str) -> str:
-    """The running header (left and right texts) and «page N of M», in the active language."""
+def page_margin_css(*, left: str, right: str, numbers: bool = True) -> str:
+    """The running header (left and right texts) and, with `numbers`, «page N of M», in the active
+    language."""
+    boxes = [
+        f"@top-left {{ content: {css_string(left)}; font-family: 'DejaVu Sans'; font-size: 7pt; }}",
+        f"@top-right {{ content: {css_string(right)}; font-family: 'DejaVu Sans'; font-size: 7pt; }}",
+    ]
+    if numbers:
+        boxes.append(_page_number_box())
+    return "@page { " + " ".join(boxes) + " }"
+
+
+def _page_number_box() -> str:
     pattern = _("page %(page)s of %(pages)s") % {"page": "\x00page\x00", "pages": "\x00pages\x00"}
     content = " ".join(
         f"counter({part})" if part in ("page", "pages") else css_string(part)
         for part in pattern.split("\x00")
         if part
     )
-    return (
-        "@page {"
-        f" @top-left {{ content: {css_string(left)}; font-family: 'DejaVu Sans'; font-size: 7pt; }}"
-        f" @top-right {{ content: {css_string(right)}; font-family: 'DejaVu Sans'; font-size: 7pt; }}"
-        f" @bottom-right {{ content: {content}; font-family: 'DejaVu Sans'; font-size: 7pt; }}"
-        " }"
-    )
+    return f"@bottom-right {{ content: {content}; font-family: 'DejaVu Sans'; font-size: 7pt; }}"
 
 
 def html_to_pdf(
-    html: str, *, left: str, right: str, progress: Progress | None = None, pages: int = 1
+    html: str,
+    *,
+    left: str,
+    right: str,
+    progress: Progress | None = None,
+    pages: int = 1,
+    numbers: bool = True,
 ) -> bytes:
     """The PDF of `html`. `progress(done, 100)` follows WeasyPrint's steps and the pages it lays out
-    (about `pages` of them), read from its documented `weasyprint.progress` logger."""
+    (about `pages` of them), read from its documented `weasyprint.progress` logger. Without `numbers`,
+    the pages have no «page N of M» (a part of a file whose pages are numbered when joined)."""
     fetcher = StaticOnlyFetcher()
+    margins = page_margin_css(left=left, right=right, numbers=numbers)
     with _layout_progress(progress, pages):
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-            stylesheets=[CSS(string=page_margin_css(left=left, right=right), url_fetcher=fetcher)]
+            stylesheets=[CSS(string=margins, url_fetcher=fetcher)]
         )
         content = document.write_pdf()
     if progress is not None:
@@ -165,6 +178,36 @@ def render_pdf(ledger: Ledger, *, progress: Progress | None = None) -> bytes:
     )
     if progress is not None:
         progress(10, 100)
-    made_on = _("made on %(date)s") % {"date": date_format(ledger.made_on, "SHORT_DATE_FORMAT")}
     pages = 1 + sum(1 for c in ledger.classes)  # the summary, then a page per class (more for big ones)
-    return html_to_pdf(html, left=ledger.school_name, right=made_on, progress=progress, pages=pages)
+    return html_to_pdf(html, left=ledger.school_name, right=_made_on(ledger), progress=progress, pages=pages)
+
+
+def render_pdf_pages(ledger: Ledger, *, sections: tuple[ClassLedger, ...], first: bool) -> bytes:
+    """The pages of some of the ledger's classes (`sections`) as `render_pdf` lays them out, without page
+    numbers: a part of a ledger built in parts. The `first` part has the title and the summary too."""
+    html = render_to_string(
+        "reports/ledger.html",
+        {
+            "ledger": ledger,
+            "sections": sections,
+            "continued": not first,
+            "LANGUAGE_CODE": translation.get_language(),
+        },
+    )
+    return html_to_pdf(html, left=ledger.school_name, right=_made_on(ledger), numbers=False)
+
+
+def page_numbers_pdf(pages: int) -> bytes:
+    """`pages` blank pages with nothing but «page N of M», where and as `render_pdf` prints it: stamped on
+    the pages of a ledger built in parts."""
+    html = render_to_string("reports/page_numbers.html", {"pages": range(pages)})
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+        stylesheets=[CSS(string=f"@page {{ {_page_number_box()} }}")]
+    )
+    if len(document.pages) != pages:
+        raise RuntimeError(f"laid out {len(document.pages)} pages of page numbers instead of {pages}")
+    return document.write_pdf()
+
+
+def _made_on(ledger: Ledger) -> str:
+    return _("made on %(date)s") % {"date": date_format(ledger.made_on, "SHORT_DATE_FORMAT")}

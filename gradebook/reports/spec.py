@@ -13,7 +13,7 @@ the generic ones (render_document, templates/reports/_document_body.html).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -25,6 +25,16 @@ from gradebook.reports.document import Document
 from gradebook.reports.ledger import LedgerScope, ledger_scope
 
 SCOPE_KEYS = ("scope", "grade", "class_id", "period")
+
+
+@dataclass(frozen=True)
+class Split:
+    """How a format is built in parts, one task each (see `gradebook.reports.job_parts`)."""
+
+    # (checked, progress=) → [(label, data of one part)], or None to build the file in one task
+    plan: Callable[..., list[tuple[str, dict]] | None]
+    render: Callable[[dict], bytes]  # one part's data → the part's file; never touches the ORM
+    merge: Callable[..., bytes]  # (the parts' files in order, progress=) → the job's file
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class ReportKind:
     extra_params: tuple[str, ...] = ()  # the kind's own parameters, passed through from forms and URLs
     extra_fields: Callable | None = None  # (user, year) → {name: forms.Field} shown on the reports page
     order: int = 100
+    splits: dict[str, Split] = field(default_factory=dict)  # format → how to build it in parts
 
     def may_request(self, user) -> bool:
         return user.is_authenticated and has_role(user, *self.roles)
