@@ -155,9 +155,9 @@ def _notes(report: EarlyWarning) -> tuple[str, ...]:
         )
         % values,
         _(
-            "Leaders: the mean of the weighted means over the subjects with at least %(min)s marks, or, once "
-            "the term has ended, the mean of the term marks (the weighted means break ties); ranked with "
-            "results in at least half of the subjects. Equal results share a place."
+            "Leaders: the mean of the current weighted means over the subjects, or, once the term has ended, "
+            "the mean of the term marks (the weighted means break ties); ranked with results in at least half "
+            "of the subjects. Equal results share a place."
         )
         % values,
     )

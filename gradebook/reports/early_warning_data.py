@@ -10,9 +10,10 @@ The journal's rule decides every mark figure: the weighted mean and the suggeste
 the school's thresholds and minimum number of marks (`calendar.policy()`).
 
 Leaders (per class for a class, per grade for a grade and for the school): in a running term, the mean of
-the student's weighted means over the five-point subjects in which they already have the minimum number of
-marks; in an ended term, the mean of their five-point term marks, the weighted means breaking ties. A student
-is ranked only with such a result in at least half of their five-point subjects that have had lessons. Means
+the student's current weighted means (as the journal shows them, from the first mark) over their five-point
+subjects; in an ended term, the mean of their five-point term marks, the weighted means breaking ties. A
+student is ranked only with such a result in at least half of their five-point subjects that have had
+lessons, so a single early mark does not make a leader. Means
 are compared rounded to two decimals (as shown); equal results share a place (1, 1, 3) and are listed by
 name; the top RULES.leaders places are shown, with everyone tied at the last place.
 
@@ -554,8 +555,9 @@ def _student(member: _Member, class_id: int, window: Window, facts: _Facts, poli
                 rows.append(AtRisk(**found, reason=Reason.FAILING))
             if count < policy.min_marks and under_way:
                 rows.append(AtRisk(**found, reason=Reason.FEW_MARKS))
-            if count >= policy.min_marks:
+            if mean is not None:
                 means.append(mean)
+            if count >= policy.min_marks:
                 previous = _previous_of(facts.previous.get((member.id, subject.subject_id), []), window)
                 if previous is not None and previous.value - mean >= RULES.drop:
                     rows.append(

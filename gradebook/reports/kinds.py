@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from accounts.errors import DomainError
 from gradebook.reports import access
 from gradebook.reports.class_report import CLASS_REPORT
+from gradebook.reports.dynamics import DYNAMICS
 from gradebook.reports.early_warning import EARLY_WARNING
 from gradebook.reports.ledger import ledger_build
 from gradebook.reports.spec import ReportKind, class_scope_check, class_scope_reload, class_targets, target_of
@@ -44,7 +45,7 @@ LEDGER = ReportKind(
 
 
 def _catalogue() -> dict[str, ReportKind]:
-    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT, EARLY_WARNING]
+    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT, EARLY_WARNING, DYNAMICS]
     return {k.slug: k for k in sorted(kinds, key=lambda k: k.order)}
 
 
