@@ -287,7 +287,7 @@ def _student_section(report: StudentDynamics) -> Section:
     rows = [Row((s.name, *s.cells, Figure(s.mean, MEAN))) for s in report.subjects]
     rows.append(Row((_header("mean"), *(Figure(m, MEAN) for m in report.means), None), total=True))
     blocks.append(Table(columns, tuple(rows), title=_("Marks by subject")))
-    return Section(report.scope.scope_label, tuple(blocks), sheet=_("Marks"), anchor="marks")
+    return Section(_("Term and annual marks"), tuple(blocks), sheet=_("Marks"), anchor="marks")
 
 
 # The fingerprint --------------------------------------------------------------------------------------------
