@@ -11,9 +11,10 @@ Written after the school and its journal, in one transaction:
   per line, written with their history in the name of the teacher who teaches the subject in the class now
   (else the class teacher); the terms closed by the deputy. No lessons: a past year is kept as its results.
 
-A student's marks follow their current ones: the mean of their current term marks (or, before the first
-term ends, of their journal marks so far; 4 when there is nothing yet), give or take a little each term,
-drawn with one random generator from the seed; pass/fail courses are passed. The annual mark is what
+A student's marks follow their current ones: in each subject their current term mark, else the weighted mean
+of their journal marks so far (a subject they no longer have: the mean of their other subjects; 4 when there
+is nothing yet), give or take a little each term, drawn with one random generator from the seed; pass/fail
+courses are passed. The annual mark is what
 gradebook.rules suggests from the term marks.
 """
 
@@ -24,7 +25,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,8 @@ def build_demo_previous_year(*, seed: int) -> PreviousYearSummary:
         own_terms = terms[predecessor.grade]
         for line in lines[predecessor.pk]:
             for student in members[predecessor.pk]:
-                results += _marks(rng, line, student, levels.get(student, 4.0), own_terms, thresholds)
+                level = levels.get((student, line.name)) or levels.get((student, None), 4.0)
+                results += _marks(rng, line, student, level, own_terms, thresholds)
     out = JournalWriter(now=timezone.now())
     _term_marks_write(results, out)
     for term in Term.objects.filter(academic_year=year):
@@ -161,26 +163,36 @@ def _members(current: AcademicYear, year: AcademicYear, classes: dict) -> dict[i
     return members
 
 
-def _levels(current: AcademicYear) -> dict[int, float]:
-    """Student → the mean of their current term marks, else of their journal marks so far."""
+def _levels(current: AcademicYear) -> dict[tuple[int, str | None], float]:
+    """(student, subject name) → their level in the subject now: the current term mark, else the weighted
+    mean of their journal marks so far; (student, None) → the mean of those over their subjects."""
+    in_year = {
+        "lesson__assignment__class_subject__school_class__academic_year": current,
+        "value__isnull": False,
+    }
+    subject = "lesson__assignment__class_subject__subject__name"
     levels = {
-        s: float(v)
-        for s, v in Mark.objects.filter(
-            lesson__assignment__class_subject__school_class__academic_year=current, value__isnull=False
+        (student, name): float(weighted / weights)
+        for student, name, weighted, weights in Mark.objects.filter(**in_year)
+        .values("student_id", subject)
+        .annotate(
+            weighted=Sum(F("value") * F("lesson__work_type__weight"), output_field=DecimalField()),
+            weights=Sum("lesson__work_type__weight", output_field=DecimalField()),
         )
-        .values("student_id")
-        .annotate(v=Avg("value"))
-        .values_list("student_id", "v")
+        .values_list("student_id", subject, "weighted", "weights")
     }
     levels.update(
-        (s, float(v))
-        for s, v in TermMark.objects.filter(
+        ((student, name), float(value))
+        for student, name, value in TermMark.objects.filter(
             class_subject__school_class__academic_year=current, kind=TermMark.Kind.TERM, value__isnull=False
         )
-        .values("student_id")
-        .annotate(v=Avg("value"))
-        .values_list("student_id", "v")
+        .order_by("term__number")
+        .values_list("student_id", "class_subject__subject__name", "value")
     )
+    by_student = defaultdict(list)
+    for (student, _name), level in levels.items():
+        by_student[student].append(level)
+    levels.update(((student, None), sum(found) / len(found)) for student, found in by_student.items())
     return levels
 
 
@@ -206,7 +218,7 @@ def _marks(
         if line.scale == AssessmentScale.PASS_FAIL:
             state = term_mark_state(None, rng.random() > 0.01, False)
         else:
-            value = min(5, max(2, round(level + rng.gauss(0, 0.45))))
+            value = min(5, max(2, round(level + rng.gauss(0, 0.35))))
             state = term_mark_state(value, None, False)
             texts.append(str(value))
         rows.append((line, student, term.pk, TermMark.Kind.TERM, state, "", term.end_date))

@@ -457,7 +457,7 @@ def _previous(windows: dict[int, Window]) -> dict[tuple[int, int], list[_Previou
     latest = max(w.start for w in windows.values())
     earliest = min(w.start for w in windows.values()) - timedelta(days=RULES.previous_window_days)
     students = Enrolment.objects.filter(school_class_id__in=list(windows)).values("student_id")
-    found = defaultdict(list)
+    found, labels = defaultdict(list), {}
     for student_id, subject_id, end, scheme, number, value in TermMark.objects.filter(
         kind=TermMark.Kind.TERM,
         value__isnull=False,
@@ -467,7 +467,9 @@ def _previous(windows: dict[int, Window]) -> dict[tuple[int, int], list[_Previou
     ).values_list(
         "student_id", "class_subject__subject_id", "term__end_date", "term__scheme", "term__number", "value"
     ):
-        label = str(Term(scheme=scheme, number=number).label)
+        label = labels.get((scheme, number)) or labels.setdefault(
+            (scheme, number), str(Term(scheme=scheme, number=number).label)
+        )
         found[student_id, subject_id].append(_Previous(end, value, label))
     return found
 
