@@ -391,3 +391,19 @@ def test_the_jobs_make_an_xlsx_that_reads_back_and_a_pdf(
 def test_the_kind_is_in_the_catalogue():
     kind = KINDS["early-warning"]
     assert set(kind.renderers) == {"xlsx", "pdf"} and kind.layout is not None and "on" in kind.extra_params
+
+
+def test_the_reports_page_form_opens_the_page_for_the_chosen_day(world, q2, client_for):
+    client = client_for(world.ct_a)
+    page = client.get(reverse("reports")).content.decode()
+    assert 'id="report-early-warning"' in page and 'type="date"' in page
+    data = {
+        "kind": "early-warning",
+        "target": f"class:{world.class_a.pk}",
+        "period": "now",
+        "on": q2.on.isoformat(),
+    }
+    response = client.post(reverse("report_job_create"), {**data, "fmt": "html"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(URL) and f"on={q2.on.isoformat()}" in response["Location"]
+    assert "period=now" in response["Location"]
