@@ -69,6 +69,7 @@ ROUTES = {
     "student_diary": SIGNED_IN,
     "student_diary_acknowledge": SIGNED_IN,  # only a guardian succeeds; others who see the child get 403
     "student_changes": SIGNED_IN,
+    "student_dynamics": SIGNED_IN,
     "class_acknowledgements": frozenset({Role.CLASS_TEACHER}) | SCHOOL_WIDE,
     "api-student-marks": SIGNED_IN,
     "api-student-diary": SIGNED_IN,

@@ -21,6 +21,9 @@ from accounts.errors import DomainError
 from accounts.models import Role
 from gradebook import family_selectors, family_services
 from gradebook.access import access_school_class, access_student
+from gradebook.reports.dynamics import dynamics_layout, student_scope
+from gradebook.reports.dynamics_data import student_dynamics_build
+from gradebook.reports.kinds import KINDS
 
 
 def parse_week(raw: str | None) -> date:
@@ -41,6 +44,19 @@ def student_marks(request, pk):
     student_record_accessed(request, student=student)
     data = family_selectors.student_marks(student=student, term_or_none=parse_term(request.GET.get("term")))
     return render(request, "gradebook/family_marks.html", {"student": student, "data": data})
+
+
+@login_required
+def student_dynamics(request, pk):
+    """The student's marks across terms and years (the «Динамика» report's document); those who may build
+    reports also get its XLSX and PDF."""
+    student = access_student(user=request.user, id=pk)
+    student_record_accessed(request, student=student)
+    checked = student_scope(student)
+    document = dynamics_layout(student_dynamics_build(checked))
+    downloads = KINDS["dynamics"].may_request(request.user)
+    context = {"student": student, "document": document, "downloads": downloads}
+    return render(request, "gradebook/family_dynamics.html", context)
 
 
 @login_required

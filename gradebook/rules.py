@@ -100,11 +100,24 @@ def suggest_term_mark(
     marks: list[tuple[int, Decimal]], *, thresholds: Thresholds, min_marks: int
 ) -> Suggestion:
     """The term mark the rules suggest from (value, weight) pairs of the term's five-point marks."""
-    weight_total = sum((w for _v, w in marks), Decimal(0))
-    mean = weighted_mean(marks)
-    if len(marks) < min_marks:
+    return suggest_from_sums(
+        count=len(marks),
+        weighted_sum=sum((Decimal(v) * w for v, w in marks), Decimal(0)),
+        weight_total=sum((w for _v, w in marks), Decimal(0)),
+        thresholds=thresholds,
+        min_marks=min_marks,
+    )
+
+
+def suggest_from_sums(
+    *, count: int, weighted_sum: Decimal, weight_total: Decimal, thresholds: Thresholds, min_marks: int
+) -> Suggestion:
+    """The same suggestion from the sums a report aggregates in SQL: the number of marks, Σ(value × weight)
+    and Σ(weight). `suggest_term_mark` is this over a list, so the journal and the reports agree."""
+    mean = weighted_sum / weight_total if count and weight_total else None
+    if count < min_marks:
         rule = _("fewer than %(n)d marks: not attested") % {"n": min_marks}
-        return Suggestion(NOT_ATTESTED, mean, len(marks), weight_total, str(rule))
+        return Suggestion(NOT_ATTESTED, mean, count, weight_total, str(rule))
     result = thresholds.round(mean)
     rule = _("weighted mean %(mean)s; «5» from %(five)s, «4» from %(four)s, «3» from %(three)s") % {
         "mean": f"{mean.quantize(Decimal('0.01'))}",
@@ -112,7 +125,7 @@ def suggest_term_mark(
         "four": thresholds.four,
         "three": thresholds.three,
     }
-    return Suggestion(str(result), mean, len(marks), weight_total, str(rule))
+    return Suggestion(str(result), mean, count, weight_total, str(rule))
 
 
 def suggest_annual_mark(term_results: list[str], *, thresholds: Thresholds) -> Suggestion:

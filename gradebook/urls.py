@@ -57,6 +57,7 @@ urlpatterns += [
         name="student_diary_acknowledge",
     ),
     path("students/<int:pk>/changes/", family_views.student_changes, name="student_changes"),
+    path("students/<int:pk>/dynamics/", family_views.student_dynamics, name="student_dynamics"),
     path(
         "classes/<int:pk>/acknowledgements/",
         family_views.class_acknowledgements,

@@ -8,6 +8,7 @@ from accounts.audit import student_record_accessed
 from accounts.models import Role
 from gradebook import selectors
 from gradebook.access import access_school_class, access_student, classes_led_by
+from gradebook.reports.access import may_report_on_class
 
 STAFF = (Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.ADMIN)
 
@@ -49,7 +50,12 @@ def school_overview(request):
 def class_detail(request, pk):
     school_class = access_school_class(user=request.user, id=pk)
     page = selectors.class_page(school_class=school_class)
-    return render(request, "gradebook/class_detail.html", {"page": page, "school_class": school_class})
+    reports = may_report_on_class(user=request.user, school_class=school_class)
+    return render(
+        request,
+        "gradebook/class_detail.html",
+        {"page": page, "school_class": school_class, "reports": reports},
+    )
 
 
 @login_required

@@ -105,6 +105,15 @@ def taught_classes_for(*, user) -> QuerySet[SchoolClass]:
     )
 
 
+def may_report_on_class(*, user, school_class: SchoolClass) -> bool:
+    """Whether the class's page offers its reports: the same rule as `ledger_access_check`."""
+    if builds_school_reports(user):
+        return True
+    return (
+        has_role(user, Role.CLASS_TEACHER) and classes_led_by(user=user).filter(pk=school_class.pk).exists()
+    )
+
+
 def report_jobs_of(*, user) -> QuerySet[ReportJob]:
     """The jobs a person asked for: the list on their reports page."""
     if not user.is_authenticated:

@@ -9,6 +9,8 @@ from accounts.errors import DomainError
 from gradebook.reports import access
 from gradebook.reports.class_report import CLASS_REPORT
 from gradebook.reports.diagnostics_report import DIAGNOSTICS
+from gradebook.reports.dynamics import DYNAMICS
+from gradebook.reports.early_warning import EARLY_WARNING
 from gradebook.reports.ledger import ledger_build
 from gradebook.reports.spec import (
     ReportKind,
@@ -71,7 +73,7 @@ LEDGER = ReportKind(
 
 
 def _catalogue() -> dict[str, ReportKind]:
-    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT, SUBJECT_REPORT, DIAGNOSTICS]
+    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT, SUBJECT_REPORT, DIAGNOSTICS, EARLY_WARNING, DYNAMICS]
     return {k.slug: k for k in sorted(kinds, key=lambda k: k.order)}
 
 

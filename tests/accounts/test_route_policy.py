@@ -223,6 +223,7 @@ CASES = {
     "student_marks": Case(lambda w: reverse("student_marks", args=[w.anna.pk]), every(SEES_ANNA)),
     "student_diary": Case(lambda w: reverse("student_diary", args=[w.anna.pk]), every(SEES_ANNA)),
     "student_changes": Case(lambda w: reverse("student_changes", args=[w.anna.pk]), every(SEES_ANNA)),
+    "student_dynamics": Case(lambda w: reverse("student_dynamics", args=[w.anna.pk]), every(SEES_ANNA)),
     "student_diary_acknowledge": Case(
         lambda w: reverse("student_diary_acknowledge", args=[w.anna.pk]),
         {**every(SEES_ANNA_NOT_GUARDIAN, 403), "own_parent": 302},

@@ -14,6 +14,7 @@ from gradebook.demo import (
     demo_school_flush,
     format_demo_logins,
 )
+from gradebook.demo.previous_year import build_demo_previous_year
 from gradebook.models import School
 
 
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             help="fill the journal up to this date, YYYY-MM-DD (default: today)",
         )
         parser.add_argument("--no-journal", action="store_true", help="only the school: no lessons or marks")
+        parser.add_argument(
+            "--previous-year",
+            action="store_true",
+            help="also the year before, kept as its results: classes, enrolments, term and annual marks",
+        )
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--if-empty", action="store_true", help="do nothing if a school already exists")
         mode.add_argument(
@@ -44,7 +50,7 @@ class Command(BaseCommand):
             help="delete the school and every account first (tests and benchmarks)",
         )
 
-    def handle(self, *args, students, seed, until, no_journal, if_empty, flush, **options):
+    def handle(self, *args, students, seed, until, no_journal, previous_year, if_empty, flush, **options):
         if if_empty and School.objects.exists():
             self.stdout.write("Школа уже есть в базе — демо-школа не создаётся.")
             return
@@ -58,6 +64,7 @@ class Command(BaseCommand):
                 summary = build_demo_school(students=students, seed=seed)
                 journal = None if no_journal else build_demo_journal(seed=seed, until=until)
                 diagnostics = None if no_journal else build_demo_diagnostics(seed=seed, until=until)
+                previous = build_demo_previous_year(seed=seed) if previous_year else None
         except DomainError as error:
             raise CommandError(str(error)) from error
         s = summary
@@ -79,6 +86,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Диагностические работы и техника чтения: работ {diagnostics.works}, "
                 f"результатов {diagnostics.results}."
+            )
+        if previous is not None:
+            p = previous
+            self.stdout.write(
+                f"Прошлый учебный год {p.year}: классов {p.classes}, обучающихся {p.students}, "
+                f"отметок за периоды {p.term_marks}, годовых {p.annual_marks}."
             )
         self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
         self.stdout.write("")
