@@ -168,6 +168,7 @@ def _check_thresholds(*, class_subject: ClassSubject, thresholds) -> None:
         or not 0 < thresholds[0] < thresholds[1] < thresholds[2] <= 100
     ):
         _refuse(
+            # xgettext:no-python-format
             _("The mark scale must grow: 0 < «3» < «4» < «5» ≤ 100 % of the maximum total."),
             "thresholds_not_ordered",
         )

@@ -33,13 +33,13 @@ from gradebook.reports.jobs import (
     MAX_ATTEMPTS,
     RESULT_DIR,
     _JobProgress,
-    _kind,
     remove_partials,
     report_job_finish,
     report_job_give_up,
     run_guarded,
     store_file,
 )
+from gradebook.reports.kinds import kind_for
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def report_job_part_run(*, part_id) -> ReportJobPart | None:
 
 def _part_build(part: ReportJobPart) -> None:
     job = part.job
-    split = _kind(job.kind, job.fmt).splits[job.fmt]
+    split = kind_for(job.kind, job.fmt).splits[job.fmt]
     try:
         content = split.render(part.data)
         store_file(job, content, final=part_path(job, part.index), tag=f"p{part.index}-", tidy=False)
@@ -160,7 +160,7 @@ def report_job_merge_run(*, job_id) -> ReportJob | None:
 
 
 def _merge(job: ReportJob, indexes: list[int]) -> None:
-    split = _kind(job.kind, job.fmt).splits[job.fmt]
+    split = kind_for(job.kind, job.fmt).splits[job.fmt]
     contents = []
     for index in indexes:
         with default_storage.open(part_path(job, index), "rb") as part_file:

@@ -403,7 +403,7 @@ def test_the_teacher_saves_the_grid_in_one_submit(world, school, client_for):
     data |= {f"absent-{s['Динина'].pk}": "1"}
     response = client.post(url, data, follow=True)
     assert response.redirect_chain[-1][0] == url
-    assert "1 changed" in response.content.decode()
+    assert "изменено — 1" in response.content.decode()  # «1 changed», in Russian
     assert DiagnosticResult.objects.get(work=school.math_work, student=s["Глебов"]).mark == 5
     assert DiagnosticResult.objects.get(work=school.math_work, student=s["Аннина"]).mark == 5
 
@@ -418,7 +418,7 @@ def test_a_refused_grid_keeps_what_was_typed_and_writes_nothing(world, school, c
     response = client_for(world.teacher).post(url, data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Борисов Борис, task 2: «x» is not a whole number." in html
+    assert "Борисов Борис, задание 2: «x» — не целое число." in html
     assert f'name="p-{s["Борисов"].pk}-2" value="x"' in html
     assert stored(school.math_work) == before
 
@@ -479,7 +479,7 @@ def test_creating_a_work_from_the_form(world, client_for):
     )
     # A half-filled scale is refused with a message, and nothing is created
     response = client.post(url, {**data, "threshold_5": ""})
-    assert "Fill in all three marks of the scale, or none." in response.content.decode()
+    assert "Заполните все три порога шкалы отметок или не заполняйте ни одного." in response.content.decode()
     assert DiagnosticWork.objects.count() == 1
     # The colleague may not pick the math of 5А: it is not among the choices
     response = client_for(world.colleague).post(url, {**data, "class_subject": world.math_a.pk})
