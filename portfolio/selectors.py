@@ -124,6 +124,23 @@ def _marks(student_ids, period: rating.Period) -> dict[int, list[int]]:
     return {sid: marks.get(sid) or annual.get(sid, []) for sid in set(marks) | set(annual)}
 
 
+def classes_on(*, student_ids, day: date) -> dict[int, str]:
+    """The name of each student's class on a day (of the academic year containing it)."""
+    names = {}
+    for e in (
+        Enrolment.objects.filter(
+            active_enrolment_q(on=day),
+            student_id__in=student_ids,
+            school_class__academic_year__start_date__lte=day,
+            school_class__academic_year__end_date__gte=day,
+        )
+        .select_related("school_class")
+        .order_by("start_date")
+    ):
+        names[e.student_id] = e.school_class.name
+    return names
+
+
 def verified_items(*, student_ids, period: rating.Period):
     return PortfolioItem.objects.filter(
         student_id__in=student_ids,
@@ -250,6 +267,12 @@ class Overview:
     def row(self, kind: str) -> list[int]:
         return [self.counts.get((kind, level), 0) for level, _label in self.levels]
 
+    @property
+    def rows(self) -> list[tuple[str, str, list[int], int]]:
+        """(kind, label, counts by level, total) for every kind."""
+        return [(kind, label, self.row(kind), sum(self.row(kind))) for kind, label in self.kinds]
+
+    @property
     def column_totals(self) -> list[int]:
         return [sum(self.counts.get((k, level), 0) for k, _l in self.kinds) for level, _label in self.levels]
 

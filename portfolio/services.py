@@ -9,6 +9,7 @@ services themselves enforce the verification rules — a family's item starts "s
 import hashlib
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -26,6 +27,8 @@ from portfolio.models import (
     Level,
     PortfolioHistory,
     PortfolioItem,
+    RatingPoints,
+    RatingSettings,
     Result,
 )
 from portfolio.uploads import CleanFile, evidence_clean
@@ -55,11 +58,20 @@ def values_of(data: ItemData) -> dict:
 
 
 def history_write(
-    *, actor, student: Student | None, entity: str, entity_id: int, action: str, old=None, new=None, reason=""
+    *,
+    actor,
+    entity: str,
+    entity_id: int,
+    action: str,
+    student: Student | None = None,
+    student_id: int | None = None,
+    old=None,
+    new=None,
+    reason="",
 ) -> PortfolioHistory:
     return PortfolioHistory.objects.create(
         actor=actor,
-        student=student,
+        student_id=student.pk if student is not None else student_id,
         entity=entity,
         entity_id=entity_id,
         action=action,
@@ -329,4 +341,37 @@ def portfolio_item_reject(
         reason=reason,
         action=PortfolioHistory.Action.REJECT,
         expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def rating_points_set(*, user, table: dict[tuple[str, str], int], academic_weight) -> None:
+    """Replaces the points table (level × result) and the academic weight; the old values go to history."""
+    if set(table) != {(lv, r) for lv in Level.values for r in Result.values}:
+        raise _refuse(_("Give points for every level and result."), "points_incomplete")
+    if any(not isinstance(v, int) or not 0 <= v <= 1000 for v in table.values()):
+        raise _refuse(_("Points are whole numbers from 0 to 1000."), "points_invalid")
+    try:
+        weight = Decimal(str(academic_weight))
+    except InvalidOperation:
+        weight = None
+    if weight is None or not Decimal("0") <= weight <= Decimal("100"):
+        raise _refuse(_("The academic weight is a number from 0 to 100."), "weight_invalid")
+    settings_row, _created = RatingSettings.objects.select_for_update().get_or_create(pk=1)
+    old = {f"{p.level}/{p.result}": p.points for p in RatingPoints.objects.select_for_update()}
+    old["academic_weight"] = str(settings_row.academic_weight)
+    for (level, result), points in table.items():
+        RatingPoints.objects.update_or_create(level=level, result=result, defaults={"points": points})
+    settings_row.academic_weight = weight
+    settings_row.save(update_fields=["academic_weight"])
+    new = {f"{level}/{result}": points for (level, result), points in table.items()}
+    new["academic_weight"] = str(weight)
+    history_write(
+        actor=user,
+        student=None,
+        entity=PortfolioHistory.Entity.POINTS,
+        entity_id=1,
+        action=PortfolioHistory.Action.UPDATE,
+        old=old,
+        new=new,
     )
