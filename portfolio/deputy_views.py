@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,7 +99,7 @@ def award_order_pdf(request, pk):
     order = get_object_or_404(AwardOrder, pk=pk)
     response = HttpResponse(awards.award_order_pdf(order), content_type="application/pdf")
     number = order.number.replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="award-order-{number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"Приказ о поощрении {number}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
