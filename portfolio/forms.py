@@ -30,7 +30,7 @@ class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     organiser = forms.CharField(label=_("Organiser"), max_length=300, required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
     result = forms.ChoiceField(label=_("Result"), choices=Result.choices)
     subject = forms.ModelChoiceField(label=_("Subject"), queryset=Subject.objects.all(), required=False)
@@ -88,7 +88,9 @@ class CreditRequestForm(forms.Form):
     programme = forms.CharField(label=_("Course or programme"), max_length=300)
     result = forms.CharField(label=_("Result"), max_length=300)
     hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=5000, required=False)
-    completed_on = forms.DateField(label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     files = MultipleFileField(label=_("Documents (PDF, JPEG or PNG)"))
 
 
@@ -101,12 +103,16 @@ class GiftedEntryForm(forms.Form):
     student = forms.IntegerField(widget=forms.HiddenInput)
     basis = forms.CharField(label=_("Basis"), max_length=500)
     registry_number = forms.CharField(label=_("Register entry number"), max_length=100, required=False)
-    entered_on = forms.DateField(label=_("Entered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    entered_on = forms.DateField(
+        label=_("Entered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class AwardOrderForm(forms.Form):
     number = forms.CharField(label=_("Order number"), max_length=50)
-    date = forms.DateField(label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     title = forms.CharField(label=_("Title"), max_length=300)
 
 
