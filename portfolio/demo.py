@@ -144,14 +144,14 @@ class Builder:
         span = max((self.until - self.year.start_date).days, 0)
         return self.year.start_date + timedelta(days=self.rng.randint(0, span))
 
-    def data(self, kind: str, school_class: SchoolClass) -> ItemData:
+    def data(self, kind: str, school_class: SchoolClass, level: str | None = None) -> ItemData:
         rng = self.rng
         subject = None
         if kind == ItemKind.OLYMPIAD:
             names = [n for n in OLYMPIAD_SUBJECTS if n in self.subjects] or list(self.subjects)
             subject = self.subjects[rng.choice(names)] if names else None
         title = rng.choice(TITLES[kind]).format(subject=subject.name if subject else "")
-        level = rng.choices(Level.values, LEVEL_WEIGHTS)[0]
+        level = level or rng.choices(Level.values, LEVEL_WEIGHTS)[0]
         gto = kind == ItemKind.GTO
         return ItemData(
             kind=kind,
@@ -169,10 +169,10 @@ class Builder:
             gto_stage=min(max(school_class.grade // 2 + 1, 1), 18) if gto else None,
         )
 
-    def item(self, enrolment: Enrolment, kind: str, state: str, with_scan: bool) -> PortfolioItem:
+    def item(self, enrolment: Enrolment, kind: str, state: str, with_scan: bool, level=None) -> PortfolioItem:
         student, teacher = enrolment.student, enrolment.school_class.class_teacher or self.deputy
         family = self.guardians.get(student.pk, [])
-        data = self.data(kind, enrolment.school_class)
+        data = self.data(kind, enrolment.school_class, level)
         files = []
         if with_scan:
             png = scan_png(title=data.title, student=student.full_name)
@@ -192,7 +192,7 @@ class Builder:
 
 def build_demo_portfolio(*, seed: int, until: date | None = None) -> PortfolioSummary:
     """Writes the demo portfolio of the current year. Call after build_demo_journal, in its transaction."""
-    until = until or timezone.localdate()
+    until = min(until or timezone.localdate(), timezone.localdate())  # achievements are never in the future
     year = AcademicYear.objects.filter(is_current=True).first()
     if year is None or until < year.start_date:
         return PortfolioSummary(0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -211,7 +211,7 @@ def build_demo_portfolio(*, seed: int, until: date | None = None) -> PortfolioSu
     # every kind, level and state at least once, in the first classes
     for n, (kind, level) in enumerate((k, lv) for k in kinds for lv in Level.values):
         if not PortfolioItem.objects.filter(kind=kind, level=level).exists() and enrolments:
-            builder.item(enrolments[n % len(enrolments)], kind, "verified", with_scan=False)
+            builder.item(enrolments[n % len(enrolments)], kind, "verified", with_scan=False, level=level)
     awards = _awards(rng, builder, year, enrolments)
     credits = _credits(rng, builder, enrolments)
     registry = _registry(builder)
