@@ -76,9 +76,6 @@ class PortfolioItemAdmin(ServiceAdminMixin, admin.ModelAdmin):
             created = portfolio_item_create(user=request.user, student=obj.student, data=data, verify=True)
             obj.pk = created.pk
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the inline is read-only; nothing else to save
-
 
 def values_of_fields() -> list[str]:
     sample = ItemData(kind="", title="", date=None, level="", result="")

@@ -5,7 +5,7 @@ not see answers 404 exactly like a missing one; families never see other childre
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -67,7 +67,13 @@ class AwardSerializer(serializers.Serializer):
     subject = serializers.CharField(source="subject.name", default=None)
     order_number = serializers.CharField(source="order.number")
     order_date = serializers.DateField(source="order.date")
-    basis_items = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    basis_items = serializers.SerializerMethodField(
+        help_text="Ids of the portfolio items the award rests on."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_basis_items(self, award) -> list[int]:
+        return [item.pk for item in award.basis_items.all()]
 
 
 class CreditSerializer(serializers.Serializer):
