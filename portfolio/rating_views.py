@@ -5,6 +5,8 @@ students of their class (with their places in the class, grade and school). Fami
 child's place, on the child's portfolio page.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -43,7 +45,16 @@ def portfolio_rating(request):
 def portfolio_overview(request):
     context = _period_context(request)
     context["overview"] = selectors.achievements_overview(period=context["period"])
+    context["report_query"] = _report_query(context)
     return render(request, "portfolio/overview.html", context)
+
+
+def _report_query(context) -> str:
+    """The same period as the report framework's parameters (XLSX and PDF of the overview)."""
+    period, key = context["period"], context["period_key"]
+    if key == "custom":
+        return urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
+    return urlencode({"period": key.removeprefix("term:")})
 
 
 @require_role(Role.DEPUTY)
