@@ -268,3 +268,27 @@ def test_family_sees_the_rejection_reason(world, client_for):
         client_for(world.anna_user).get(reverse("portfolio_student", args=[world.anna.pk])).content.decode()
     )
     assert "Нет печати организатора" in page
+
+
+def test_portfolio_page_and_queue_queries_do_not_grow_with_items(world, client_for, django_assert_max_num_queries):
+    for n in range(6):
+        portfolio_item_create(
+            user=world.parent_a,
+            student=world.anna,
+            data=diploma(title=f"Диплом {n}"),
+            files=[upload(f"d{n}.pdf", pdf_bytes())],
+        )
+    client = client_for(world.ct_a)
+    client.get(reverse("portfolio_student", args=[world.anna.pk]))  # warm the session and the role cache
+    with django_assert_max_num_queries(40) as page_queries:
+        assert client.get(reverse("portfolio_student", args=[world.anna.pk])).status_code == 200
+    with django_assert_max_num_queries(25) as queue_queries:
+        assert client.get(reverse("portfolio_review_queue")).status_code == 200
+    for n in range(6, 12):
+        student = world.anna if n % 2 else world.boris
+        data = diploma(title=f"Диплом {n}")
+        portfolio_item_create(user=world.parent_a, student=student, data=data, files=[upload("d.pdf", pdf_bytes())])
+    with django_assert_max_num_queries(len(page_queries.captured_queries)):
+        client.get(reverse("portfolio_student", args=[world.anna.pk]))
+    with django_assert_max_num_queries(len(queue_queries.captured_queries)):
+        client.get(reverse("portfolio_review_queue"))
