@@ -195,7 +195,7 @@ def award_proposals_generate(*, user, year: AcademicYear) -> list[AwardProposal]
 @transaction.atomic
 def award_proposal_decide(*, user, proposal: AwardProposal, accept: bool) -> AwardProposal:
     """Accepts (to be included in an order) or dismisses a proposal. A proposal in an order is final."""
-    proposal = AwardProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = AwardProposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     if proposal.award_id is not None:
         raise DomainError(_("This proposal is already in an award order."), code="in_order")
     old = proposal.status
@@ -233,7 +233,11 @@ def award_order_create(
     number, title = number.strip(), title.strip()
     if not number or not title:
         raise DomainError(_("Give the order's number and title."), code="order_fields")
-    proposals = list(AwardProposal.objects.select_for_update().filter(pk__in=[p.pk for p in proposals]))
+    proposals = list(
+        AwardProposal.objects.select_for_update(of=("self",))
+        .filter(pk__in=[p.pk for p in proposals])
+        .order_by("pk")
+    )
     if not proposals and not lines:
         raise DomainError(_("Choose at least one student to award."), code="order_empty")
     if any(p.status != AwardProposal.Status.ACCEPTED or p.award_id for p in proposals):

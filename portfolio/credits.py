@@ -90,7 +90,7 @@ def credit_request_decide(
         raise DomainError(
             _("Say why the application is rejected: the family will see it."), code="reason_required"
         )
-    request = ExternalCreditRequest.objects.select_for_update().get(pk=request.pk)
+    request = ExternalCreditRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.status != ExternalCreditRequest.Status.SUBMITTED:
         raise DomainError(_("This application is already decided."), code="already_decided")
     old = _credit_state(request)

@@ -210,7 +210,11 @@ def portfolio_item_create(
 
 
 def _locked(item: PortfolioItem, expected_version: int | None) -> PortfolioItem:
-    current = PortfolioItem.objects.select_for_update().select_related("student", "subject").get(pk=item.pk)
+    current = (
+        PortfolioItem.objects.select_for_update(of=("self",))
+        .select_related("student", "subject")
+        .get(pk=item.pk)
+    )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _("Someone changed this achievement a moment ago; open it again."), code="version_conflict"

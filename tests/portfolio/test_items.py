@@ -7,6 +7,7 @@ parent_b's; anna and vera log in.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -270,7 +271,9 @@ def test_family_sees_the_rejection_reason(world, client_for):
     assert "Нет печати организатора" in page
 
 
-def test_portfolio_page_and_queue_queries_do_not_grow_with_items(world, client_for, django_assert_max_num_queries):
+def test_portfolio_page_and_queue_queries_do_not_grow_with_items(
+    world, client_for, django_assert_max_num_queries
+):
     for n in range(6):
         portfolio_item_create(
             user=world.parent_a,
@@ -287,8 +290,24 @@ def test_portfolio_page_and_queue_queries_do_not_grow_with_items(world, client_f
     for n in range(6, 12):
         student = world.anna if n % 2 else world.boris
         data = diploma(title=f"Диплом {n}")
-        portfolio_item_create(user=world.parent_a, student=student, data=data, files=[upload("d.pdf", pdf_bytes())])
+        portfolio_item_create(
+            user=world.parent_a, student=student, data=data, files=[upload("d.pdf", pdf_bytes())]
+        )
     with django_assert_max_num_queries(len(page_queries.captured_queries)):
         client.get(reverse("portfolio_student", args=[world.anna.pk]))
     with django_assert_max_num_queries(len(queue_queries.captured_queries)):
         client.get(reverse("portfolio_review_queue"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_to_rewrite_portfolio_history(world):
+    from django.db import DatabaseError, transaction
+
+    portfolio_item_create(user=world.parent_a, student=world.anna, data=diploma())
+    for statement in (
+        "UPDATE portfolio_portfoliohistory SET reason = 'x'",
+        "DELETE FROM portfolio_portfoliohistory",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert PortfolioHistory.objects.count() == 1
