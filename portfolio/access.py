@@ -88,8 +88,10 @@ def access_item(*, user, id, action: str = "view") -> PortfolioItem:
     reviewer = can_review(user=user, student=item.student)
     if action == "review" and not reviewer:
         raise Http404
-    if action == "edit" and not (reviewer or is_family(user=user, student=item.student)):
-        raise Http404
+    if action == "edit" and not (
+        reviewer or (not item.is_verified and is_family(user=user, student=item.student))
+    ):
+        raise Http404  # a verified item is changed only by staff
     return item
 
 

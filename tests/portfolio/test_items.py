@@ -311,3 +311,13 @@ def test_postgresql_refuses_to_rewrite_portfolio_history(world):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert PortfolioHistory.objects.count() == 1
+
+
+def test_family_gets_no_edit_page_for_a_verified_item(world, client_for):
+    item = portfolio_item_create(user=world.parent_a, student=world.anna, data=diploma())
+    url = reverse("portfolio_item_edit", args=[item.pk])
+    assert client_for(world.parent_a).get(url).status_code == 200
+    portfolio_item_verify(user=world.ct_a, item=item)
+    assert client_for(world.parent_a).get(url).status_code == 404
+    assert client_for(world.anna_user).get(url).status_code == 404
+    assert client_for(world.ct_a).get(url).status_code == 200
