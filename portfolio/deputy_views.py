@@ -18,6 +18,7 @@ from gradebook.selectors import current_year
 from portfolio import access, awards, credits, selectors
 from portfolio.forms import AwardOrderForm, CreditRequestForm, GiftedEntryForm
 from portfolio.models import AwardOrder, AwardProposal, ExternalCreditRequest, GiftedRegistryEntry
+from portfolio.uploads import too_large_error, upload_limited, upload_too_large
 
 DECIDERS = (Role.DEPUTY, Role.DIRECTOR)
 
@@ -108,13 +109,16 @@ def award_order_pdf(request, pk):
 
 
 @login_required
+@upload_limited
 def credit_request_add(request, pk):
     """The family's application form; anyone else who may see the child gets 404 like an outsider."""
     student = access.access_portfolio_student(user=request.user, id=pk)
     if not access.is_family(user=request.user, student=student):
         raise Http404
     form = CreditRequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if upload_too_large(request):
+        form.add_error(None, too_large_error().message)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = credits.CreditData(
             d["organisation"], d["programme"], d["result"], d["completed_on"], d["hours"]

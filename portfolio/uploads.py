@@ -14,9 +14,12 @@ import io
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import wraps
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.errors import DomainError
 
@@ -66,11 +69,11 @@ def evidence_clean(upload) -> CleanFile:
     name = (getattr(upload, "name", "") or "scan")[-200:]
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
-        raise _too_large()
+        raise too_large_error()
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise _too_large()
+        raise too_large_error()
     if not data:
         raise DomainError(_("The file is empty."), code="empty_file")
     kind = sniff(data[:16])
@@ -85,7 +88,7 @@ def evidence_clean(upload) -> CleanFile:
     return CleanFile(cleaned, kind, name)
 
 
-def _too_large() -> DomainError:
+def too_large_error() -> DomainError:
     return DomainError(
         _("The file is larger than %(limit)s MB.") % {"limit": settings.PORTFOLIO_EVIDENCE_MAX_MB},
         code="too_large",
@@ -218,3 +221,50 @@ def strip_png_metadata(data: bytes) -> bytes:
     if not seen_end:
         raise _damaged()
     return bytes(out)
+
+
+# Refusing an oversized file while it arrives -------------------------------------------------------------
+
+
+class EvidenceUploadLimit(FileUploadHandler):
+    """Skips a file of the request once it passes the limit, so its rest is read but never stored on disk.
+
+    The view must look at `too_large` after reading request.FILES and refuse the whole request: a skipped
+    file is simply missing from request.FILES."""
+
+    too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > max_bytes():
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def upload_limited(view):
+    """Puts EvidenceUploadLimit in front of the upload handlers before anything reads the body.
+
+    CSRF's check reads the body, so (as Django documents for upload handlers) the outer view is exempt and
+    the inner one is CSRF-protected. The view gets the handler as `request.evidence_limit`."""
+
+    @wraps(view)
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        limit = EvidenceUploadLimit(request)
+        request.upload_handlers.insert(0, limit)
+        request.evidence_limit = limit
+        return csrf_protect(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def upload_too_large(request) -> bool:
+    """True when a file of this request went past the limit (reads the body if nothing has yet)."""
+    limit = getattr(request, "evidence_limit", None)
+    if request.method != "POST" or limit is None:
+        return False
+    request.FILES  # noqa: B018 - parse the body through the handlers
+    return limit.too_large

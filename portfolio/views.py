@@ -20,6 +20,7 @@ from gradebook.selectors import current_year
 from portfolio import access, selectors, services
 from portfolio.forms import ChangeReasonForm, EvidenceForm, ItemForm, RejectForm, StaffItemForm
 from portfolio.models import PortfolioItem
+from portfolio.uploads import too_large_error, upload_limited, upload_too_large
 
 
 @login_required
@@ -42,13 +43,22 @@ def portfolio_student(request, pk):
     return render(request, "portfolio/student.html", context)
 
 
+def _refused_if_too_large(request, form) -> bool:
+    """Adds the size refusal to the form when a file went past the limit while it arrived."""
+    if upload_too_large(request):
+        form.add_error(None, too_large_error().message)
+        return True
+    return False
+
+
 @login_required
+@upload_limited
 def portfolio_item_add(request, pk):
     student = access.access_portfolio_student(user=request.user, id=pk, action="add")
     reviewer = access.can_review(user=request.user, student=student)
     form_class = StaffItemForm if reviewer else ItemForm
     form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _refused_if_too_large(request, form) and form.is_valid():
         try:
             item = services.portfolio_item_create(
                 user=request.user,
@@ -93,11 +103,17 @@ def portfolio_item(request, pk):
 
 
 @login_required
+@upload_limited
 def portfolio_item_edit(request, pk):
     item = access.access_item(user=request.user, id=pk, action="edit")
     form = ItemForm(request.POST or None, request.FILES or None, initial=ItemForm.initial_of(item))
     reason_form = ChangeReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and reason_form.is_valid():
+    if (
+        request.method == "POST"
+        and not _refused_if_too_large(request, form)
+        and form.is_valid()
+        and reason_form.is_valid()
+    ):
         try:
             services.portfolio_item_update(
                 user=request.user,
@@ -128,8 +144,12 @@ def _version(request) -> int | None:
 
 
 @require_POST
+@upload_limited
 def portfolio_item_evidence(request, pk):
     item = access.access_item(user=request.user, id=pk, action="edit")
+    if upload_too_large(request):
+        messages.error(request, too_large_error().message)
+        return redirect("portfolio_item", pk=item.pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))

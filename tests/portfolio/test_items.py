@@ -321,3 +321,35 @@ def test_family_gets_no_edit_page_for_a_verified_item(world, client_for):
     assert client_for(world.parent_a).get(url).status_code == 404
     assert client_for(world.anna_user).get(url).status_code == 404
     assert client_for(world.ct_a).get(url).status_code == 200
+
+
+def test_an_oversized_scan_is_dropped_while_it_arrives_and_the_page_refuses(
+    world, client_for, settings, monkeypatch
+):
+    settings.PORTFOLIO_EVIDENCE_MAX_MB = 1
+
+    def never(**kwargs):
+        raise AssertionError("the service must not see a request whose file was too large")
+
+    monkeypatch.setattr("portfolio.views.services.portfolio_item_create", never)
+    form = {
+        "kind": "contest",
+        "title": "Конкурс",
+        "date": timezone.localdate().isoformat(),
+        "level": "school",
+        "result": "winner",
+        "files": upload("big.pdf", pdf_bytes(b"0" * (1024 * 1024 + 10))),
+    }
+    response = client_for(world.parent_a).post(reverse("portfolio_item_add", args=[world.anna.pk]), form)
+    assert response.status_code == 200
+    assert "1 MB" in response.content.decode()
+    assert not PortfolioItem.objects.exists() and not Evidence.objects.exists()
+
+
+def test_upload_views_still_check_csrf(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.parent_a)
+    response = client.post(reverse("portfolio_item_add", args=[world.anna.pk]), {"title": "x"})
+    assert response.status_code == 403
