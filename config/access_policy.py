@@ -103,6 +103,31 @@ ROUTES = {
     "report_page": REPORT_USERS,
     "report_jobs_status": REPORT_USERS,
     "report_job_download": REPORT_USERS,
+    # portfolio: a student's page and items for whoever sees the student (portfolio.access decides adding,
+    # changing and reviewing: the family adds, the class teacher/deputy/director verify); files only through
+    # a permission-checked view; the rating for staff (a class teacher sees their class), the rest the deputy's
+    "portfolio_student": SIGNED_IN,
+    "portfolio_item_add": SIGNED_IN,
+    "credit_request_add": SIGNED_IN,  # the family only; staff get 404
+    "portfolio_item": SIGNED_IN,
+    "portfolio_item_edit": SIGNED_IN,
+    "portfolio_item_evidence": SIGNED_IN,
+    "portfolio_item_review": SIGNED_IN,
+    "portfolio_evidence": SIGNED_IN,
+    "portfolio_review_queue": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "portfolio_rating": frozenset({Role.CLASS_TEACHER}) | SCHOOL_WIDE,
+    "portfolio_overview": SCHOOL_WIDE,
+    "portfolio_points": frozenset({Role.DEPUTY}),
+    "portfolio_awards": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    "award_proposals_generate": frozenset({Role.DEPUTY}),
+    "award_proposal_decide": frozenset({Role.DEPUTY}),
+    "award_order_create": frozenset({Role.DEPUTY}),
+    "award_order_pdf": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    "portfolio_credits": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    "credit_request_decide": frozenset({Role.DEPUTY}),
+    "portfolio_gifted": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    "api-student-portfolio": SIGNED_IN,
+    "api-portfolio-overview": SIGNED_IN,  # the school-wide roles; everyone else 404
     # API description
     "api-schema": SIGNED_IN,
     "api-docs": SIGNED_IN,

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "gradebook",
+    "portfolio",
 ]
 
 MIDDLEWARE = [
@@ -316,3 +317,7 @@ LOGGING = {
 # The school's own rules and limits ---------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="school-demo-2026")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # printed on documents: QR codes
+# Portfolio evidence scans (PDF, JPEG, PNG): the largest accepted file, in megabytes.
+PORTFOLIO_EVIDENCE_MAX_MB = env.int("PORTFOLIO_EVIDENCE_MAX_MB", default=10)
+if not 1 <= PORTFOLIO_EVIDENCE_MAX_MB <= 100:
+    raise ImproperlyConfigured("PORTFOLIO_EVIDENCE_MAX_MB must be between 1 and 100")

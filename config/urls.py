@@ -15,11 +15,13 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("gradebook.urls")),
+    path("", include("portfolio.urls")),
     path("import/", include("gradebook.import_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("gradebook.api_urls")),
+    path("api/v1/", include("portfolio.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # The language switch is on the login page too.

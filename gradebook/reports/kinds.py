@@ -2,6 +2,7 @@
 this one table. What a kind is made of: `gradebook.reports.spec.ReportKind`.
 """
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,8 +74,26 @@ LEDGER = ReportKind(
 
 
 def _catalogue() -> dict[str, ReportKind]:
-    kinds: list[ReportKind] = [LEDGER, CLASS_REPORT, SUBJECT_REPORT, DIAGNOSTICS, EARLY_WARNING, DYNAMICS]
+    kinds: list[ReportKind] = [
+        LEDGER,
+        CLASS_REPORT,
+        SUBJECT_REPORT,
+        DIAGNOSTICS,
+        EARLY_WARNING,
+        DYNAMICS,
+        *_installed_apps_kinds(),
+    ]
     return {k.slug: k for k in sorted(kinds, key=lambda k: k.order)}
+
+
+def _installed_apps_kinds() -> list[ReportKind]:
+    """Kinds of the apps built on gradebook (imported here, never the other way round), when installed."""
+    kinds = []
+    if apps.is_installed("portfolio"):
+        from portfolio.report import ACHIEVEMENTS_REPORT
+
+        kinds.append(ACHIEVEMENTS_REPORT)
+    return kinds
 
 
 KINDS: dict[str, ReportKind] = _catalogue()

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from config.access_policy import PUBLIC, ROUTES, SIGNED_IN, policy_for
 from tests.conftest import PERSONAS
 
-PROJECT_APPS = ("accounts.", "gradebook.", "config.")
+PROJECT_APPS = ("accounts.", "gradebook.", "portfolio.", "config.")
 
 
 def walk(patterns=None, namespace=None):
@@ -437,6 +437,129 @@ CASES |= {
     # The requester (class_teacher) and the deputy and director; another class teacher gets 404.
     "report_job_download": Case(
         lambda w: reverse("report_job_download", args=[a_report_job(w).pk]), every(CLASS_A_REPORTERS)
+    ),
+}
+
+
+def an_item(w):
+    """A submitted diploma of anna (5А) with a PDF scan, added by her mother."""
+    from portfolio.models import PortfolioItem
+    from portfolio.services import ItemData, portfolio_item_create
+    from tests.portfolio.scans import pdf_bytes, upload
+
+    existing = PortfolioItem.objects.filter(student=w.anna).first()
+    if existing:
+        return existing
+    data = ItemData(kind="olympiad", title="Олимпиада", date=a_school_day(w), level="school", result="winner")
+    return portfolio_item_create(
+        user=w.parent_a, student=w.anna, data=data, files=[upload("diploma.pdf", pdf_bytes())]
+    )
+
+
+def a_credit_request(w):
+    from portfolio.credits import CreditData, credit_request_create
+    from portfolio.models import ExternalCreditRequest
+    from tests.portfolio.scans import pdf_bytes, upload
+
+    existing = ExternalCreditRequest.objects.first()
+    data = CreditData("Музыкальная школа № 1", "Сольфеджио", "зачтено", a_school_day(w))
+    return existing or credit_request_create(
+        user=w.parent_a, student=w.anna, data=data, files=[upload("справка.pdf", pdf_bytes())]
+    )
+
+
+def a_proposal(w):
+    from portfolio.models import AwardProposal
+
+    return AwardProposal.objects.get_or_create(
+        academic_year=w.year,
+        student=w.anna,
+        rule="all_fives",
+        defaults={"kind": "honour_list", "area": "academic"},
+    )[0]
+
+
+def an_award_order(w):
+    from portfolio.awards import AwardLine, award_order_create
+    from portfolio.models import AwardOrder
+
+    existing = AwardOrder.objects.first()
+    line = AwardLine(student=w.anna, kind="gratitude", area="social")
+    return existing or award_order_create(
+        user=w.deputy, number="15-у", on=a_school_day(w), title="О поощрении", lines=(line,)
+    )
+
+
+# The portfolio: anna's family adds, her reviewers (ct_a, deputy, director) verify; the rest is the deputy's
+ADDS_FOR_ANNA = ["own_parent", "student", "class_teacher", "deputy", "director"]
+DECIDES = ["deputy", "director"]
+CASES |= {
+    "portfolio_student": Case(lambda w: reverse("portfolio_student", args=[w.anna.pk]), every(SEES_ANNA)),
+    "portfolio_item_add": Case(
+        lambda w: reverse("portfolio_item_add", args=[w.anna.pk]), every(ADDS_FOR_ANNA)
+    ),
+    "credit_request_add": Case(
+        lambda w: reverse("credit_request_add", args=[w.anna.pk]), every(["own_parent", "student"])
+    ),
+    "portfolio_item": Case(lambda w: reverse("portfolio_item", args=[an_item(w).pk]), every(SEES_ANNA)),
+    "portfolio_item_edit": Case(
+        lambda w: reverse("portfolio_item_edit", args=[an_item(w).pk]), every(ADDS_FOR_ANNA)
+    ),
+    "portfolio_item_evidence": Case(
+        lambda w: reverse("portfolio_item_evidence", args=[an_item(w).pk]),
+        every(ADDS_FOR_ANNA, 302),
+        method="post",
+    ),
+    "portfolio_item_review": Case(
+        lambda w: reverse("portfolio_item_review", args=[an_item(w).pk]),
+        every(["class_teacher", *DECIDES], 302),
+        method="post",
+        data={"decision": "verify"},
+    ),
+    "portfolio_evidence": Case(
+        lambda w: reverse("portfolio_evidence", args=[an_item(w).evidence.get().pk]), every(SEES_ANNA)
+    ),
+    "portfolio_review_queue": Case(
+        lambda w: reverse("portfolio_review_queue"), every(["class_teacher", "other_class_teacher", *DECIDES])
+    ),
+    "portfolio_rating": Case(
+        lambda w: reverse("portfolio_rating"),
+        every(["class_teacher", "other_class_teacher", *DECIDES, "admin"]),
+    ),
+    "portfolio_overview": Case(lambda w: reverse("portfolio_overview"), every([*DECIDES, "admin"])),
+    "portfolio_points": Case(lambda w: reverse("portfolio_points"), every(["deputy"])),
+    "portfolio_awards": Case(lambda w: reverse("portfolio_awards"), every(DECIDES)),
+    "award_proposals_generate": Case(
+        lambda w: reverse("award_proposals_generate"), every(["deputy"], 302), method="post"
+    ),
+    "award_proposal_decide": Case(
+        lambda w: reverse("award_proposal_decide", args=[a_proposal(w).pk]),
+        every(["deputy"], 302),
+        method="post",
+        data={"decision": "accept"},
+    ),
+    "award_order_create": Case(
+        lambda w: reverse("award_order_create"),
+        every(["deputy"], 302),
+        method="post",
+        data={"number": "1", "date": "2026-01-01", "title": "О поощрении"},
+    ),
+    "award_order_pdf": Case(
+        lambda w: reverse("award_order_pdf", args=[an_award_order(w).pk]), every(DECIDES)
+    ),
+    "portfolio_credits": Case(lambda w: reverse("portfolio_credits"), every(DECIDES)),
+    "credit_request_decide": Case(
+        lambda w: reverse("credit_request_decide", args=[a_credit_request(w).pk]),
+        every(["deputy"], 302),
+        method="post",
+        data={"decision": "accept"},
+    ),
+    "portfolio_gifted": Case(lambda w: reverse("portfolio_gifted"), every(DECIDES)),
+    "api-student-portfolio": Case(
+        lambda w: reverse("api-student-portfolio", args=[w.anna.pk]), every(SEES_ANNA), api=True
+    ),
+    "api-portfolio-overview": Case(
+        lambda w: reverse("api-portfolio-overview"), every([*DECIDES, "admin"]), api=True
     ),
 }
 

@@ -6,6 +6,8 @@ compare digests, once up to the end of the year for the annual marks; the last b
 """
 
 import hashlib
+import shutil
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -135,7 +137,12 @@ def _full_year_facts() -> dict:
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+    media = tempfile.mkdtemp(prefix="demo-media-")  # the demo portfolio's scans
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
 
         def build(seed, until):
             _school(seed, "--no-journal")
@@ -149,6 +156,7 @@ def built(django_db_setup, django_db_blocker):
         output = _school(SEED, "--until", UNTIL.isoformat())
         yield Built(output, (first, _digest(), other), full_year)
         transaction.set_rollback(True)
+    shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture

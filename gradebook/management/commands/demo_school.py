@@ -1,6 +1,7 @@
 import time
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -50,6 +51,15 @@ class Command(BaseCommand):
             help="delete the school and every account first (tests and benchmarks)",
         )
 
+    @staticmethod
+    def build_portfolio(*, seed, until):
+        """The portfolio app builds its own demo part (it depends on gradebook, not the other way round)."""
+        if not apps.is_installed("portfolio"):
+            return None
+        from portfolio.demo import build_demo_portfolio
+
+        return build_demo_portfolio(seed=seed, until=until)
+
     def handle(self, *args, students, seed, until, no_journal, previous_year, if_empty, flush, **options):
         if if_empty and School.objects.exists():
             self.stdout.write("Школа уже есть в базе — демо-школа не создаётся.")
@@ -65,6 +75,7 @@ class Command(BaseCommand):
                 journal = None if no_journal else build_demo_journal(seed=seed, until=until)
                 diagnostics = None if no_journal else build_demo_diagnostics(seed=seed, until=until)
                 previous = build_demo_previous_year(seed=seed) if previous_year else None
+                portfolio = None if no_journal else self.build_portfolio(seed=seed, until=until)
         except DomainError as error:
             raise CommandError(str(error)) from error
         s = summary
@@ -92,6 +103,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Прошлый учебный год {p.year}: классов {p.classes}, обучающихся {p.students}, "
                 f"отметок за периоды {p.term_marks}, годовых {p.annual_marks}."
+            )
+        if portfolio is not None:
+            p = portfolio
+            self.stdout.write(
+                f"Портфолио: достижений {p.items} (подтверждено {p.verified}, на проверке {p.submitted}, "
+                f"отклонено {p.rejected}), сканов {p.evidence}, предложений к поощрению {p.proposals}, "
+                f"поощрений {p.awards}, заявлений о зачёте {p.credits}, записей ГИР {p.registry}."
             )
         self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
         self.stdout.write("")
