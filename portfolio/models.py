@@ -35,12 +35,13 @@ class ItemKind(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    SCHOOL = "school", _("school")
-    MUNICIPAL = "municipal", _("municipal")
-    REGIONAL = "regional", _("regional")
-    INTERREGIONAL = "interregional", _("interregional")
-    ALL_RUSSIAN = "all_russian", _("all-Russian")
-    INTERNATIONAL = "international", _("international")
+    # «школьный», «муниципальный»…: adjectives of the event's level, not the school itself
+    SCHOOL = "school", pgettext_lazy("event level", "school")
+    MUNICIPAL = "municipal", pgettext_lazy("event level", "municipal")
+    REGIONAL = "regional", pgettext_lazy("event level", "regional")
+    INTERREGIONAL = "interregional", pgettext_lazy("event level", "interregional")
+    ALL_RUSSIAN = "all_russian", pgettext_lazy("event level", "all-Russian")
+    INTERNATIONAL = "international", pgettext_lazy("event level", "international")
 
 
 class Result(models.TextChoices):
@@ -72,8 +73,8 @@ class Area(models.TextChoices):
 class PortfolioItem(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
-        VERIFIED = "verified", _("verified")
-        REJECTED = "rejected", _("rejected")
+        VERIFIED = "verified", pgettext_lazy("achievement", "verified")
+        REJECTED = "rejected", pgettext_lazy("achievement", "rejected")
 
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, related_name="portfolio_items", verbose_name=_("student")
@@ -333,7 +334,7 @@ class AwardOrder(models.Model):
 
 class Award(models.Model):
     order = models.ForeignKey(
-        AwardOrder, on_delete=models.PROTECT, related_name="awards", verbose_name=_("order")
+        AwardOrder, on_delete=models.PROTECT, related_name="awards", verbose_name=pgettext_lazy("award", "order")
     )
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, related_name="awards", verbose_name=_("student")
@@ -426,8 +427,8 @@ class ExternalCreditRequest(models.Model):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
-        ACCEPTED = "accepted", _("accepted")
-        REJECTED = "rejected", _("rejected")
+        ACCEPTED = "accepted", pgettext_lazy("application", "accepted")
+        REJECTED = "rejected", pgettext_lazy("application", "rejected")
 
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, related_name="credit_requests", verbose_name=_("student")

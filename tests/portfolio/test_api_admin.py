@@ -65,7 +65,7 @@ def test_admin_add_goes_through_the_service_and_its_refusals(world, client_for):
     assert response.status_code == 302
     assert not PortfolioItem.objects.exists()
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("hours" in m for m in messages), messages
+    assert any("часов" in m for m in messages), messages  # «hours», in the Russian admin
 
 
 def test_admin_add_of_a_valid_item_is_verified_and_in_history(world, client_for):

@@ -342,7 +342,7 @@ def test_an_oversized_scan_is_dropped_while_it_arrives_and_the_page_refuses(
     }
     response = client_for(world.parent_a).post(reverse("portfolio_item_add", args=[world.anna.pk]), form)
     assert response.status_code == 200
-    assert "1 MB" in response.content.decode()
+    assert "1 МБ" in response.content.decode()  # «1 MB», on the Russian page
     assert not PortfolioItem.objects.exists() and not Evidence.objects.exists()
 
 

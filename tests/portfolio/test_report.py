@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.errors import DomainError
@@ -16,6 +17,13 @@ from gradebook.reports.kinds import KINDS
 from portfolio.report import overview_check
 from portfolio.services import ItemData, portfolio_item_create
 from tests.conftest import PERSONAS
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages and the file's labels are checked in English, the msgids."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

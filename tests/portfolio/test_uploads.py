@@ -3,12 +3,20 @@
 import io
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from accounts.errors import DomainError
 from portfolio import uploads
 from portfolio.uploads import evidence_clean, strip_jpeg_metadata, strip_png_metadata
 from tests.portfolio.scans import EXECUTABLE, GPS_MARK, HTML, jpeg_bytes, pdf_bytes, png_bytes, upload
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages and the file's labels are checked in English, the msgids."""
+    with translation.override("en"):
+        yield
 
 
 def refusal(file) -> DomainError:
