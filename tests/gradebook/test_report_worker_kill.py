@@ -4,7 +4,7 @@ PostgreSQL database, a real Redis broker and real `celery worker` processes (DES
 Runs only on PostgreSQL with REDIS_URL set (CI's second run of the suite); skipped otherwise. The workers
 are `celery -A tests.worker_app worker` subprocesses on the test database, which pause after each progress
 write and get an unacknowledged message back from Redis after 4 s (see tests/worker_app.py). The broker is
-a Redis database of its own: TEST_BROKER_REDIS_URL, or by default REDIS_URL's database number + 1; it is
+a Redis database of its own: TEST_BROKER_REDIS_URL, or by default REDIS_URL's database number + 8; it is
 emptied before and after. Every wait has a deadline, and the workers are killed whatever happens.
 """
 
@@ -50,7 +50,8 @@ def broker_url() -> str:
     base, _slash, db = settings.REDIS_URL.rstrip("/").rpartition("/")
     if not db.isdigit() or base.endswith(":/"):  # redis://host:6379 without a database number
         base, db = settings.REDIS_URL.rstrip("/"), "0"
-    return f"{base}/{int(db) + 1}"
+    # Past the databases tests/conftest.py gives each xdist worker's cache (REDIS_URL's number + 1, + 2…).
+    return f"{base}/{int(db) + 8}"
 
 
 def database_url() -> str:
