@@ -416,19 +416,19 @@ def _class_ledger(
 ) -> ClassLedger:
     column = {s.id: i for i, s in enumerate(subjects)}
     scales = [s.scale for s in subjects]
-    counted = {s.id for s in subjects if s.scale in COUNTED_SCALES}
+    counted = [s.scale in COUNTED_SCALES for s in subjects]
     rows = []
     for student_id, member in sorted(members.items(), key=lambda item: item[1].sort_key):
-        # The student's results in every class of the period: those of this class's columns are shown.
-        own = results.get(student_id, _NONE)
         cells: list[Cell] = [None] * len(subjects)
-        for line, result in own.items():
+        marks = []
+        # The student's results in every class of the period: those in this class's columns are shown.
+        for line, result in results.get(student_id, _NONE).items():
             i = column.get(line)
             if i is not None:
                 cells[i] = texts.cell(result, scales[i])
-        standing = None
-        if member.left_on is None:
-            standing = standing_of(result for line, result in own.items() if line in counted)
+                if counted[i]:
+                    marks.append(result)
+        standing = standing_of(marks) if member.left_on is None else None
         rows.append(StudentRow(student_id, member.name, tuple(cells), standing, member.left_on))
     present = [r.standing for r in rows if r.standing is not None]
     teacher = school_class.class_teacher
