@@ -250,6 +250,11 @@ def test_report_bench_bare_workbook_holds_the_ledgers_results(world, reports_sch
     assert rows[0] == ["№", "Обучающийся", "Мат", "Рус", "ОРКСЭ"]
     assert rows[1] == [1, "Аннина Анна", 5, 5, "зач"]
     assert ["н/а", 5, "зач"] in [r[2:] for r in rows]
+    boxed, also_written = report_bench.bare_xlsx(*report_bench.sql_cells(checked), boxed=True)
+    sheet = load_workbook(BytesIO(boxed))[str(world.class_a.pk)]
+    assert also_written == written and [list(r) for r in sheet.iter_rows(values_only=True)] == rows
+    egor = next(r for r in sheet.iter_rows() if r[1].value == "Егоров Егор")
+    assert egor[4].value is None and egor[4].border.left.style == "thin"  # an empty cell has its box too
 
 
 @pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils (pdfinfo) is not installed")
@@ -259,7 +264,7 @@ def test_report_bench_measures_a_small_school_in_one_round(world, reports_school
             _school_scope(world, reports_school.term.pk), repeats=1, warmup=0, pdf_repeats=1
         )
 
-    assert [row.limit for row in rows] == [2, None, 1.5, None, 1.2, None]
+    assert [row.limit for row in rows] == [2, None, 1.5, None, None, None, 1.2, None]
     assert all(row.stats.count == 1 and row.stats.median > 0 for row in rows)
     assert all(row.ratio > 0 for row in rows if row.limit)
     assert "3 classes, 8 students listed, 19 results" in notes[0]
