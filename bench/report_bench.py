@@ -371,6 +371,29 @@ def peak_memory(checked) -> tuple[int, int]:
     return data_peak, total_peak
 
 
+def _school_pdf_row(school, notes: list[str]) -> Row:
+    """The school's PDF in one piece, once: its time, pages and how far it raised the process's memory."""
+    from gradebook.reports.render_pdf import render_pdf
+
+    before = _max_rss()
+    gc.collect()
+    started = time.perf_counter()
+    content = render_pdf(school)
+    elapsed = (time.perf_counter() - started) * 1000
+    notes.append(
+        f"School PDF in one piece: {pdf_pages(content)} pages, {len(content) / 1024 / 1024:.1f} MiB; the "
+        f"process's peak RSS went from {before:.0f} to {_max_rss():.0f} MiB"
+    )
+    return Row("for reference: the school's PDF, render_pdf", Stats.of([elapsed]))
+
+
+def _max_rss() -> float:
+    """The process's peak resident memory so far, MiB (Linux counts ru_maxrss in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def largest_class(ledger):
     return max(ledger.classes, key=lambda c: (len(c.students), len(c.subjects), -c.id))
 
@@ -404,9 +427,12 @@ def full_year_until():
     return max(t.end for t in default_term_dates(start_year))
 
 
-def measure(checked, *, repeats: int, warmup: int, pdf_repeats: int) -> tuple[list[Row], list[str]]:
+def measure(
+    checked, *, repeats: int, warmup: int, pdf_repeats: int, school_pdf: bool = False
+) -> tuple[list[Row], list[str]]:
     """Every measurement of the school's ledger `checked` (a LedgerScope of the school); (the table's
-    rows, lines to print above it). Raises BenchError if a baseline does not do the same work."""
+    rows, lines to print above it). Raises BenchError if a baseline does not do the same work.
+    `school_pdf`: the school's whole PDF once more, for reference (no baseline)."""
     from gradebook.reports.ledger import ledger_build, ledger_scope
     from gradebook.reports.render_pdf import render_pdf
     from gradebook.reports.render_xlsx import render_xlsx
@@ -451,7 +477,7 @@ def measure(checked, *, repeats: int, warmup: int, pdf_repeats: int) -> tuple[li
     pdf = interleaved(
         {"pdf": lambda: render_pdf(class_ledger), "bare_pdf": lambda: bare_pdf(html, css)},
         repeats=pdf_repeats,
-        warmup=1,
+        warmup=warmup,
     )
     data_peak, total_peak = peak_memory(checked)
     rows = [
@@ -464,6 +490,8 @@ def measure(checked, *, repeats: int, warmup: int, pdf_repeats: int) -> tuple[li
         Row(f"class ledger PDF ({biggest.name}): render_pdf", pdf["pdf"], pdf["bare_pdf"], PDF_LIMIT),
         Row("  baseline: WeasyPrint on the same HTML and CSS", pdf["bare_pdf"]),
     ]
+    if school_pdf:
+        rows.append(_school_pdf_row(school, notes))
     per = 1000 / max(students, 1)
     mib = 1024 * 1024
     notes.append(
@@ -510,7 +538,11 @@ def run(args) -> int:
         )
         with translation.override("ru"):
             rows, notes = measure(
-                school_scope(), repeats=args.repeats, warmup=args.warmup, pdf_repeats=args.pdf_repeats
+                school_scope(),
+                repeats=args.repeats,
+                warmup=args.warmup,
+                pdf_repeats=args.pdf_repeats,
+                school_pdf=args.school_pdf,
             )
     print()
     for note in notes:
@@ -556,6 +588,9 @@ def parse_args(argv=None):
         "--pdf-repeats", type=int, default=5, help="timed rounds of the class PDF (default 5)"
     )
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
+    parser.add_argument(
+        "--school-pdf", action="store_true", help="also render the school's whole PDF once, for reference"
+    )
     parser.add_argument(
         "--database-url",
         default=None,
