@@ -425,7 +425,9 @@ def _class_ledger(
         for line, result in results.get(student_id, _NONE).items():
             i = column.get(line)
             if i is not None:
-                cells[i] = texts.cell(result, scales[i])
+                # Most results are marks, shown as they are; the others are worded.
+                numeric = result.value is not None and not result.not_attested
+                cells[i] = result.value if numeric else texts.cell(result, scales[i])
                 if counted[i]:
                     marks.append(result)
         standing = standing_of(marks) if member.left_on is None else None
