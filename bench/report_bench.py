@@ -13,11 +13,13 @@ against a baseline measured in the same run (medians of --repeats, interleaved w
   query's figures equal the ledger's for every class;
 - the ledger and its XLSX (`ledger_build` + `render_xlsx`) against a plain query of the same cells
   (students × subjects) written to a bare openpyxl write-only workbook; the bench checks that both hold
-  the same number of filled cells;
+  the same number of results. For reference, the same bare workbook with a border on every cell, as the
+  ledger's table cells have: openpyxl's own cost of styled cells;
 - the PDF of the largest class (`render_pdf`) against WeasyPrint rendering the same finished HTML with
   the same style sheet and page margins (checked: the same number of pages);
 - the peak memory (tracemalloc) of the school's ledger and of its ledger and XLSX, and the same per
-  1,000 students listed, which is what should not grow with the school.
+  1,000 students listed, which is what should not grow with the school;
+- with --school-pdf, the school's whole PDF once, for reference.
 
 Exit code 1 if a limit is missed (unless --no-fail), 2 if the run could not be carried out.
 """
