@@ -458,8 +458,7 @@ def measure(
     if ours != theirs:
         raise BenchError(f"the class PDF has {ours} pages, WeasyPrint alone made {theirs}")
     notes = [
-        f"Ledger measured: the school, {school.scope.period_label} {school.scope.year_name}, "
-        f"{len(school.classes)} classes, "
+        f"Ledger measured: {school.scope.scope_label}, {school.period_text}: {len(school.classes)} classes, "
         f"{students} students listed, {shown} results; the SQL's figures equal the ledger's for every class.",
         f"Class PDF: {biggest.name}, {len(biggest.students)} students × {len(biggest.subjects)} subjects, "
         f"{ours} page(s), the same number as WeasyPrint alone.",
