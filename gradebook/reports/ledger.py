@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connections
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -372,9 +373,8 @@ def _results(checked: LedgerScope, class_ids: list[int]) -> dict[int, dict[int, 
         marks = marks.filter(kind=TermMark.Kind.TERM, term_id=checked.period)
     found: dict[int, dict[int, Result]] = {}
     shared = _RESULTS
-    for line, student_id, value, passed, not_attested in marks.order_by().values_list(
-        "class_subject_id", "student_id", "value", "passed", "not_attested"
-    ):
+    rows = marks.order_by().values_list("class_subject_id", "student_id", "value", "passed", "not_attested")
+    for line, student_id, value, passed, not_attested in _chunked(rows):
         key = (value, passed, not_attested)
         # A handful of distinct results: share them instead of holding one object per mark.
         result = shared.get(key) or shared.setdefault(key, Result(value, passed, not_attested))
@@ -383,6 +383,23 @@ def _results(checked: LedgerScope, class_ids: list[int]) -> dict[int, dict[int, 
             own = found[student_id] = {}
         own[line] = result
     return found
+
+
+def _chunked(rows: QuerySet, size: int = 2000):
+    """The rows of a values_list queryset of integers and booleans (fields whose values the database
+    driver already gives as Python wants them: no converter of Django's is applied), made into Python
+    tuples a chunk at a time, as they are used.
+
+    Looping over a queryset keeps every row it read until the loop ends: on a big school over a hundred
+    thousand tuples at once, which costs memory and makes the garbage collector walk them again and
+    again (a quarter of the time of a 10,000-student ledger). `iterator()` would stream them, but on
+    PostgreSQL through a server-side cursor, with a round trip per chunk and a plan chosen for the first
+    rows; here the database sends the result once and only the conversion to Python is spread out."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(size):
+            yield from chunk
 
 
 class _CellTexts:
