@@ -79,14 +79,18 @@ messages: venv
 	$(PY) manage.py compilemessages -l ru --ignore=.venv
 
 # Performance (bench/): the journal's budget at the demo school's full size, and 50 teachers saving marks
-# for 60 s, both against gunicorn with APP_ENV=production, PostgreSQL and Redis on 127.0.0.1. Each builds
-# the demo school in the scratch database school_bench (created and dropped) and flushes Redis db 15.
-# BENCH_ARGS=... passes more options (--sqlite, --requests N, --no-fail; see --help).
+# for 60 s, both against gunicorn with APP_ENV=production, PostgreSQL and Redis on 127.0.0.1; then the
+# reports' budget (the school's ledger, its XLSX and a class's PDF, in-process) on a full year of marks.
+# Each builds the demo school in the scratch database school_bench (created and dropped); the first two
+# flush Redis db 15. BENCH_ARGS=... passes more options to the journal benchmark and the load test (--sqlite,
+# --requests N, --no-fail; see --help), REPORT_BENCH_ARGS=... to the report benchmark.
 BENCH_ARGS ?=
+REPORT_BENCH_ARGS ?=
 .PHONY: bench load
 
 bench: venv
 	$(PY) bench/journal_bench.py --students 1100 $(BENCH_ARGS)
+	$(PY) bench/report_bench.py --students 1100 $(REPORT_BENCH_ARGS)
 
 load: venv
 	$(PY) bench/load_test.py --students 1100 --teachers 50 --seconds 60 $(BENCH_ARGS)

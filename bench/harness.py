@@ -99,6 +99,48 @@ def verdict(ratio: float, limit: float) -> str:
     return "PASS" if ratio <= limit else "FAIL"
 
 
+# The table of results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    stats: Stats
+    baseline: Stats | None = None  # what the ratio is taken to
+    limit: float | None = None
+    errors: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        return self.stats.median / self.baseline.median if self.baseline else None
+
+    @property
+    def result(self) -> str:
+        if self.errors:
+            return f"FAIL ({self.errors} errors)"
+        if self.limit is None or self.ratio is None:
+            return ""
+        return verdict(self.ratio, self.limit)
+
+
+def format_table(rows: list[Row], *, digits: int = 1) -> str:
+    """The rows as a table; `digits` after the point in the ratios."""
+    header = f"{'measurement':<52} {'n':>5} {'median ms':>10} {'p95 ms':>9} {'ratio':>8} {'limit':>6}  result"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        ratio = f"{row.ratio:.{digits}f}×" if row.ratio is not None else ""
+        limit = f"{row.limit:g}×" if row.limit is not None else ""
+        lines.append(
+            f"{row.name:<52} {row.stats.count:>5} {row.stats.median:>10.2f} {row.stats.p95:>9.2f} "
+            f"{ratio:>8} {limit:>6}  {row.result}"
+        )
+    return "\n".join(lines)
+
+
+def failed(rows: list[Row]) -> bool:
+    return any(row.result.startswith("FAIL") for row in rows)
+
+
 # Time limits ---------------------------------------------------------------------------------------------
 
 
@@ -227,22 +269,30 @@ def django_setup(env: dict[str, str]) -> None:
     django.setup()
 
 
-def prepare_school(*, students: int, seed: int) -> list[str]:
-    """Migrates, collects static files and builds the demo school; returns the command's summary lines."""
+def collect_static() -> None:
+    """Collects the static files with their manifest into STATIC_ROOT, as in production."""
     from django.conf import settings
     from django.core.management import call_command
     from django.test import override_settings
 
-    started = time.monotonic()
-    call_command("migrate", interactive=False, verbosity=0)
     # Hashed names and the manifest exactly as in production, without WhiteNoise's gzip/brotli copies:
     # compressing the Swagger UI bundle costs a minute of CPU, and no measured request fetches a file.
     storages = settings.STORAGES | {"staticfiles": {"BACKEND": HASHED_STATIC_STORAGE}}
     with override_settings(STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def prepare_school(*, students: int, seed: int, until: date | None = None) -> list[str]:
+    """Migrates, collects static files and builds the demo school (its journal up to `until`, default
+    today); returns the command's summary lines."""
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    collect_static()
     lines = [f"migrate and collectstatic: {time.monotonic() - started:.0f} s"]
     out = StringIO()
-    call_command("demo_school", students=students, seed=seed, stdout=out)
+    call_command("demo_school", students=students, seed=seed, until=until, stdout=out)
     return lines + [line for line in out.getvalue().splitlines() if line.strip()][:3]
 
 

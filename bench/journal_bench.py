@@ -17,7 +17,6 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 # Run as a script (bench/…py): the repository root, not bench/, must be importable.
@@ -31,11 +30,14 @@ from bench.harness import (
     BenchError,
     Client,
     Journal,
+    Row,
     Stats,
     app_environment,
     django_setup,
+    failed,
     five_point_assignments,
     flush_redis,
+    format_table,
     open_journal,
     prepare_school,
     read_versions,
@@ -43,51 +45,12 @@ from bench.harness import (
     serve,
     sign_in,
     time_limit,
-    verdict,
 )
 
 PAGE_LIMIT = 40  # × the empty view's median
 SAVE_LIMIT = 10  # × the empty view's median
 COLUMN_LIMIT = 3  # × a plain bulk_create of the same rows
 CLASS_SIZE = 30
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    stats: Stats
-    baseline: Stats | None = None  # what the ratio is taken to
-    limit: float | None = None
-    errors: int = 0
-
-    @property
-    def ratio(self) -> float | None:
-        return self.stats.median / self.baseline.median if self.baseline else None
-
-    @property
-    def result(self) -> str:
-        if self.errors:
-            return f"FAIL ({self.errors} errors)"
-        if self.limit is None or self.ratio is None:
-            return ""
-        return verdict(self.ratio, self.limit)
-
-
-def format_table(rows: list[Row]) -> str:
-    header = f"{'measurement':<52} {'n':>5} {'median ms':>10} {'p95 ms':>9} {'ratio':>8} {'limit':>6}  result"
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        ratio = f"{row.ratio:.1f}×" if row.ratio is not None else ""
-        limit = f"{row.limit:g}×" if row.limit is not None else ""
-        lines.append(
-            f"{row.name:<52} {row.stats.count:>5} {row.stats.median:>10.2f} {row.stats.p95:>9.2f} "
-            f"{ratio:>8} {limit:>6}  {row.result}"
-        )
-    return "\n".join(lines)
-
-
-def failed(rows: list[Row]) -> bool:
-    return any(row.result.startswith("FAIL") for row in rows)
 
 
 # Choosing what to measure -----------------------------------------------------------------------------------

@@ -64,6 +64,11 @@ CATEGORY_LABELS = {
 }
 
 
+# What a student is counted in, in the order of `Standing.counts()`; each is also a property of Standing
+# and a count of Figures.
+COUNTS = ("assessed", "passing", "excellent", "good", "one_three", "one_four", "failing", "not_attested")
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """How one student stands over the period's results."""
@@ -73,62 +78,79 @@ class Standing:
     failed_courses: int  # pass/fail courses not passed
     not_attested_in: int  # subjects not attested
 
-    @property
-    def assessed(self) -> bool:
-        return self.results > 0
+    def counts(self) -> tuple[bool, bool, bool, bool, bool, bool, bool, bool]:
+        """Whether the student counts in each of COUNTS: the rules of the module's docstring, in one
+        place (figures_of asks them once per student, the properties one at a time)."""
+        ones, twos, threes, fours, fives = self.marks
+        assessed = self.results > 0
+        failing = ones + twos + self.failed_courses > 0
+        not_attested = self.not_attested_in > 0
+        # Succeeds: assessed, with no failure and no н/а (the numerator of успеваемость).
+        passing = assessed and not failing and not not_attested
+        # The quality categories need at least one mark besides; a passing student has no 1 or 2.
+        clean = passing and threes + fours + fives > 0
+        return (
+            assessed,
+            passing,
+            clean and threes == fours == 0,  # every mark 5
+            clean and threes == 0 and fours >= 1,  # only 4 and 5, at least one 4
+            clean and threes == 1,  # exactly one 3, the rest 4 or 5
+            clean and threes == 0 and fours == 1,  # exactly one 4, the rest 5
+            failing,
+            not_attested,
+        )
 
     @property
     def numeric(self) -> int:
         return sum(self.marks)
 
     @property
-    def failing(self) -> bool:
-        return self.marks[0] + self.marks[1] + self.failed_courses > 0
-
-    @property
-    def not_attested(self) -> bool:
-        return self.not_attested_in > 0
+    def assessed(self) -> bool:
+        return self.counts()[0]
 
     @property
     def passing(self) -> bool:
         """Succeeds: assessed, with no failure and no н/а (the numerator of успеваемость)."""
-        return self.assessed and not self.failing and not self.not_attested
+        return self.counts()[1]
 
     @property
     def excellent(self) -> bool:
-        return self._clean and self.marks[4] == self.numeric
+        return self.counts()[2]
 
     @property
     def good(self) -> bool:
-        return self._clean and self.marks[2] == 0 and self.marks[3] >= 1
+        return self.counts()[3]
 
     @property
     def one_three(self) -> bool:
-        return self._clean and self.marks[2] == 1
+        return self.counts()[4]
 
     @property
     def one_four(self) -> bool:
-        return self._clean and self.marks[2] == 0 and self.marks[3] == 1
+        return self.counts()[5]
 
     @property
-    def _clean(self) -> bool:
-        return self.passing and self.numeric > 0
+    def failing(self) -> bool:
+        return self.counts()[6]
+
+    @property
+    def not_attested(self) -> bool:
+        return self.counts()[7]
 
     @property
     def categories(self) -> tuple[Category, ...]:
         """The labels shown for the student: the most specific one, or both failing and н/а."""
-        if self.failing or self.not_attested:
+        assessed, _passing, excellent, good, one_three, one_four, failing, not_attested = self.counts()
+        if failing or not_attested:
             return tuple(
-                c
-                for c, on in ((Category.FAILING, self.failing), (Category.NOT_ATTESTED, self.not_attested))
-                if on
+                c for c, on in ((Category.FAILING, failing), (Category.NOT_ATTESTED, not_attested)) if on
             )
         for category, on in (
-            (Category.EXCELLENT, self.excellent),
-            (Category.ONE_FOUR, self.one_four),
-            (Category.GOOD, self.good),
-            (Category.ONE_THREE, self.one_three),
-            (Category.SATISFACTORY, self.assessed),
+            (Category.EXCELLENT, excellent),
+            (Category.ONE_FOUR, one_four),
+            (Category.GOOD, good),
+            (Category.ONE_THREE, one_three),
+            (Category.SATISFACTORY, assessed),
         ):
             if on:
                 return (category,)
@@ -220,20 +242,24 @@ class Figures:
 def figures_of(standings: Iterable[Standing], *, students: int | None = None) -> Figures:
     """Figures of a group from its students' standings. `students` counts the listed students when some
     of them have no standing of their own (those who left); by default, every standing is one student."""
-    counts = dict.fromkeys(
-        ("assessed", "passing", "excellent", "good", "one_three", "one_four", "failing", "not_attested"), 0
-    )
+    counts = [0] * len(COUNTS)
     marks = [0, 0, 0, 0, 0]
     listed = 0
     for s in standings:
         listed += 1
-        if not s.assessed:
+        counted = s.counts()
+        if not counted[0]:  # not assessed: in no figure
             continue
-        for name in counts:
-            counts[name] += bool(getattr(s, name))
+        for i, on in enumerate(counted):
+            if on:
+                counts[i] += 1
         for i, n in enumerate(s.marks):
             marks[i] += n
-    return Figures(students=listed if students is None else students, **counts, marks=tuple(marks))
+    return Figures(
+        students=listed if students is None else students,
+        **dict(zip(COUNTS, counts, strict=True)),
+        marks=tuple(marks),
+    )
 
 
 def figures_sum(groups: Iterable[Figures]) -> Figures:

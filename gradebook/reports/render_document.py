@@ -21,15 +21,16 @@ from gradebook.reports.document import Chart, Document, Facts, Figure, Table
 from gradebook.reports.labels import DASH
 from gradebook.reports.ledger import Progress
 from gradebook.reports.render_pdf import html_to_pdf
-from gradebook.reports.render_xlsx import _Sheet, _sheet_title
+from gradebook.reports.render_xlsx import _Sheet, _sheet_title, _Styles
 
 
 def render_document_xlsx(document: Document, *, progress: Progress | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheets = _sheet_groups(document)
     names: set[str] = set()
+    styles = _Styles()
     for done, (name, sections) in enumerate(sheets, start=1):
-        sheet = _Sheet(workbook, _unique(name, names))
+        sheet = _Sheet(workbook, _unique(name, names), styles)
         _head(sheet, document)
         header_row = None
         for section in sections:

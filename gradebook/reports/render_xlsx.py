@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from gradebook.reports.figures import Figures
@@ -34,9 +35,10 @@ PAPERSIZE_A4 = "9"  # the code of A4 in SpreadsheetML
 
 def render_xlsx(ledger: Ledger, *, progress: Progress | None = None) -> bytes:
     workbook = Workbook(write_only=True)
-    _summary_sheet(workbook, ledger)
+    styles = _Styles()
+    _summary_sheet(workbook, ledger, styles)
     for done, school_class in enumerate(ledger.classes, start=1):
-        _class_sheet(workbook, ledger, school_class)
+        _class_sheet(workbook, ledger, school_class, styles)
         if progress is not None:
             progress(done, len(ledger.classes))
     out = BytesIO()
@@ -44,12 +46,48 @@ def render_xlsx(ledger: Ledger, *, progress: Progress | None = None) -> bytes:
     return out.getvalue()
 
 
+# The looks of cells: what is set on them, in this order.
+LOOKS = {
+    "header": {"font": BOLD, "fill": HEAD_FILL, "alignment": CENTER, "border": BOX},
+    "title": {"font": TITLE},
+    "bold box": {"font": BOLD, "border": BOX},
+    "bold": {"font": BOLD},
+    "box": {"border": BOX},
+    "": {},
+}
+
+
+class _Styles:
+    """The workbook's cell styles, each combination made once.
+
+    Setting a font or a border on an openpyxl cell hashes the whole style object to find its index in
+    the workbook, which costs more than writing the cell. So each combination of a look and a number
+    format is set once, on a template cell, and the cells share its style indices (`_style`, which
+    nothing changes afterwards). The workbook registers the styles in the order of first use, as
+    before, so the file is the same."""
+
+    def __init__(self):
+        self.made: dict[tuple[str, str | None], StyleArray] = {}
+
+    def get(self, ws, look: str, kind: str | None) -> StyleArray:
+        style = self.made.get((look, kind))
+        if style is None:
+            template = WriteOnlyCell(ws)
+            if kind:
+                template.number_format = NUMBER_FORMATS[kind]
+            for name, value in LOOKS[look].items():
+                setattr(template, name, value)
+            style = self.made[look, kind] = template._style
+        return style
+
+
 class _Sheet:
     """A write-only sheet whose rows are collected first, so widths and the print area can be set
     before the rows stream out (write-only sheets take column settings only before the first row)."""
 
-    def __init__(self, workbook: Workbook, title: str):
+    def __init__(self, workbook: Workbook, title: str, styles: _Styles):
         self.ws = workbook.create_sheet(title=_sheet_title(title))
+        self.styles = styles
         self.rows: list[list] = []
         self.widths: dict[int, int] = {}
 
@@ -63,57 +101,41 @@ class _Sheet:
         note: bool = False,
     ) -> int:
         """Adds a row. A title or a note (the lines above the table) runs across the page: its width is
-        not fitted."""
+        not fitted. Table cells have a box; an empty first cell (the number column of a figures row)
+        has none."""
+        if header:
+            look = empty_look = "header"
+        elif title:
+            look = empty_look = "title"
+        elif note:
+            look = empty_look = ""
+        else:
+            look, empty_look = ("bold box", "bold") if bold else ("box", "")
+        ws, style_of, widths = self.ws, self.styles.get, self.widths
+        measured = not (title or note)
         cells = []
         for col, value in enumerate(values, start=1):
-            if isinstance(value, tuple):  # (value, kind of number)
+            kind = None
+            if type(value) is tuple:  # (value, kind of number)
                 value, kind = value
-            else:
-                kind = None
-            cell = self._cell(value, kind)
-            if header:
-                cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEAD_FILL, CENTER, BOX
-            elif title:
-                cell.font = TITLE
-            elif not note:
-                if bold:
-                    cell.font = BOLD
-                if value is not None or col > 1:
-                    cell.border = BOX
+            cell = WriteOnlyCell(ws)
+            if value is not None and value != "":
+                cell.value = value / 100 if kind == PERCENT else value
+                if type(value) is str:
+                    cell.data_type = "s"  # even when it starts like a formula
+                cell._style = style_of(ws, look, kind)
+            elif value is not None or col > 1:
+                cell._style = style_of(ws, look, None)  # an empty cell has no number format
+            elif empty_look:
+                cell._style = style_of(ws, empty_look, None)
             cells.append(cell)
-            if not (title or note):
-                self._measure(col, value, kind, header)
+            if measured and value is not None:
+                widths[col] = max(widths.get(col, 4), _width(value, kind, header))
         self.rows.append(cells)
         return len(self.rows)
 
     def blank(self) -> None:
         self.rows.append([])
-
-    def _cell(self, value, kind):
-        cell = WriteOnlyCell(self.ws)
-        if value is None or value == "":
-            return cell
-        cell.value = value / 100 if kind == PERCENT else value
-        if isinstance(value, str):
-            cell.data_type = "s"  # even when it starts like a formula
-        if kind:
-            cell.number_format = NUMBER_FORMATS[kind]
-        return cell
-
-    def _measure(self, col, value, kind, header):
-        if value is None:
-            return
-        if kind == PERCENT:
-            text = "100.00 %"
-        elif kind == MEAN:
-            text = "0.00"
-        elif kind == CHANGE:
-            text = "+100.00"
-        else:
-            text = str(value)
-        longest = max(len(line) for line in text.split("\n"))
-        width = min(MAX_WIDTH, (longest // 2 + 2) if header and longest > 12 else longest + 2)
-        self.widths[col] = max(self.widths.get(col, 4), width)
 
     def finish(self, *, header_row: int, freeze: str, left_header: str = "", right_header: str = "") -> None:
         ws = self.ws
@@ -134,6 +156,20 @@ class _Sheet:
         ws.oddFooter.center.text = _("page &P of &N")
         for row in self.rows:
             ws.append(row)
+
+
+def _width(value, kind: str | None, header: bool) -> int:
+    """The width a value asks of its column, in characters."""
+    if kind == PERCENT:
+        longest = len("100.00 %")
+    elif kind == MEAN:
+        longest = len("0.00")
+    elif kind == CHANGE:
+        longest = len("+100.00")
+    else:
+        text = value if type(value) is str else str(value)
+        longest = max(len(line) for line in text.split("\n")) if "\n" in text else len(text)
+    return min(MAX_WIDTH, (longest // 2 + 2) if header and longest > 12 else longest + 2)
 
 
 def _header_text(text: str) -> str:
@@ -162,8 +198,8 @@ def _document_head(sheet: _Sheet, ledger: Ledger, subtitle: str) -> None:
     sheet.blank()
 
 
-def _summary_sheet(workbook: Workbook, ledger: Ledger) -> None:
-    sheet = _Sheet(workbook, _("Totals"))
+def _summary_sheet(workbook: Workbook, ledger: Ledger, styles: _Styles) -> None:
+    sheet = _Sheet(workbook, _("Totals"), styles)
     _document_head(sheet, ledger, ledger.scope.scope_label)
     header = sheet.add([_("Class"), _("Class teacher"), *(h for h, _n, _f in figure_columns())], header=True)
     by_grade = {g.grade: g for g in ledger.grades}
@@ -183,8 +219,8 @@ def _summary_sheet(workbook: Workbook, ledger: Ledger) -> None:
     )
 
 
-def _class_sheet(workbook: Workbook, ledger: Ledger, school_class: ClassLedger) -> None:
-    sheet = _Sheet(workbook, school_class.name)
+def _class_sheet(workbook: Workbook, ledger: Ledger, school_class: ClassLedger, styles: _Styles) -> None:
+    sheet = _Sheet(workbook, school_class.name, styles)
     subtitle = pgettext("report scope", "class %(name)s") % {"name": school_class.name}
     if school_class.teacher:
         teacher = _("class teacher")
