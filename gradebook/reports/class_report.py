@@ -33,8 +33,8 @@ from gradebook.reports.ledger import (
     LedgerScope,
     Progress,
     _period_bounds,
-    _results,
     ledger_build,
+    period_results,
 )
 from gradebook.reports.spec import (
     ReportKind,
@@ -120,7 +120,7 @@ def class_report_build(checked: LedgerScope, *, progress: Progress | None = None
     grades = {c.grade for c in ledger.classes}
     bounds = _period_bounds(checked, grades) if grades else {}
     first_days = _first_days(class_ids)
-    results = _results(checked, class_ids)
+    results = period_results(checked, class_ids)
     built = tuple(
         _class_report(c, results, first_days.get(c.id, {}), bounds[c.grade][0]) for c in ledger.classes
     )

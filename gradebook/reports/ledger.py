@@ -385,6 +385,16 @@ def _results(checked: LedgerScope, class_ids: list[int]) -> dict[int, dict[int, 
     return found
 
 
+def period_results(checked: LedgerScope, class_ids: list[int]) -> dict[tuple[int, int], Result]:
+    """(curriculum line, student) → the period's result: the ledger's results, keyed for reports that look
+    up one subject of one student (the class teacher's and the subject teacher's reports)."""
+    return {
+        (line, student_id): result
+        for student_id, lines in _results(checked, class_ids).items()
+        for line, result in lines.items()
+    }
+
+
 def _chunked(rows: QuerySet, size: int = 2000):
     """The rows of a values_list queryset of integers and booleans (fields whose values the database
     driver already gives as Python wants them: no converter of Django's is applied), made into Python

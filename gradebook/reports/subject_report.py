@@ -75,9 +75,9 @@ from gradebook.reports.ledger import (
     _members,
     _period_bounds,
     _period_text,
-    _results,
     ledger_classes,
     ledger_scope,
+    period_results,
 )
 from gradebook.reports.spec import ReportKind, class_scope_reload, document_renderers
 from gradebook.reports.subject_report_layout import subject_fields, subject_report_layout, subject_targets
@@ -396,7 +396,7 @@ def _group_members(subgroup_ids: set[int]) -> dict[int, set[int]]:
 
 
 def _period(place: LedgerScope, classes: dict, grade_of: dict, bounds: dict) -> _Period:
-    return _Period(_members(list(classes), bounds, grade_of), _results(place, list(classes)))
+    return _Period(_members(list(classes), bounds, grade_of), period_results(place, list(classes)))
 
 
 def comparison_terms(place: LedgerScope, grades: set[int]) -> dict[int, Term]:
