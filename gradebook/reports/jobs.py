@@ -53,7 +53,7 @@ from gradebook.reports.kinds import kind_for
 
 logger = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 2  # bump when a renderer's output changes, so old files are not reused
+LAYOUT_VERSION = 3  # bump when a renderer's output changes, so old files are not reused
 STALE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5  # claims of one job (or one part); above the task's own retries (1 + 3)
 PROGRESS_STEP = 5
