@@ -61,7 +61,15 @@ class MetaSkillLevelAdmin(ReadOnlyAdmin):
 
 @admin.register(MetaSkillLevelHistory)
 class MetaSkillLevelHistoryAdmin(ReadOnlyAdmin):
-    list_display = ("student", "indicator", "old_level", "new_level", "new_source", "changed_by", "changed_at")
+    list_display = (
+        "student",
+        "indicator",
+        "old_level",
+        "new_level",
+        "new_source",
+        "changed_by",
+        "changed_at",
+    )
     list_filter = ("academic_year",)
 
 

@@ -129,7 +129,9 @@ class MetaSkillLevelHistory(models.Model):
     """Append-only: every change of a level (old and new value and source, who, when). On PostgreSQL a
     trigger refuses UPDATE and DELETE (migration 0002)."""
 
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student"))
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="+", verbose_name=_("student")
+    )
     academic_year = models.ForeignKey(
         AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("academic year")
     )

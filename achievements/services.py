@@ -151,7 +151,11 @@ def _check_level_cells(*, school_class, cells, source, work) -> None:
     seen = set()
     for cell in cells:
         if cell.student_id not in members:
-            _refuse(_("A student in the grid is not in the class %(name)s."), "not_in_class", name=school_class.name)
+            _refuse(
+                _("A student in the grid is not in the class %(name)s."),
+                "not_in_class",
+                name=school_class.name,
+            )
         if cell.indicator_id not in active:
             _refuse(_("An indicator in the grid is not in use."), "unknown_indicator")
         if cell.level and cell.level not in Level.values:
@@ -201,7 +205,9 @@ def level_thresholds_set(*, user, work: DiagnosticWork, rows: list[ThresholdRow]
             )
         if not 0 < row.optimal_from < row.high_from <= 100:
             _refuse(
-                _("The optimal level must start above 0 % and below the high one, the high one at most 100 %."),
+                _(
+                    "The optimal level must start above 0 % and below the high one, the high one at most 100 %."
+                ),
                 "bad_thresholds",
             )
     with transaction.atomic():
@@ -264,12 +270,16 @@ def characteristic_save(
     """Add a new version of the student's characteristic of the year (a draft until published)."""
     if not can_record_for(user=user, student=student, year=year):
         _refuse(
-            _("Only the class teacher of the student's class, the deputy director or the director may write it."),
+            _(
+                "Only the class teacher of the student's class, the deputy director or the director may write it."
+            ),
             "not_allowed",
         )
     texts = [(t or "").strip() for t in (achievements, qualities, development)]
     if not all(texts):
-        _refuse(_("Write all three parts: achievements, positive qualities, directions for development."), "empty")
+        _refuse(
+            _("Write all three parts: achievements, positive qualities, directions for development."), "empty"
+        )
     if any(len(t) > TEXT_LENGTH for t in texts):
         _refuse(_("Each part is at most 5000 characters."), "too_long")
     with transaction.atomic():
@@ -294,7 +304,9 @@ def characteristic_publish(*, user, characteristic: Characteristic) -> Character
     """Publish a version: from then on the student and their guardians read it (the newest published one)."""
     if not can_record_for(user=user, student=characteristic.student, year=characteristic.academic_year):
         _refuse(
-            _("Only the class teacher of the student's class, the deputy director or the director may publish it."),
+            _(
+                "Only the class teacher of the student's class, the deputy director or the director may publish it."
+            ),
             "not_allowed",
         )
     if characteristic.is_published:

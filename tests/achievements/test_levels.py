@@ -76,8 +76,17 @@ def test_share_just_below_a_threshold_is_not_rounded_up():
 
 
 def test_a_missing_task_gives_no_level_and_change_and_group_rules():
-    assert level_from_tasks(points={1: 1}, max_points={1: 1, 2: 2}, task_numbers=[1, 2], optimal_from=50, high_from=90) is None
-    assert change_of("low", "high") == 1 and change_of("high", "optimal") == -1 and change_of("optimal", "optimal") == 0
+    assert (
+        level_from_tasks(
+            points={1: 1}, max_points={1: 1, 2: 2}, task_numbers=[1, 2], optimal_from=50, high_from=90
+        )
+        is None
+    )
+    assert (
+        change_of("low", "high") == 1
+        and change_of("high", "optimal") == -1
+        and change_of("optimal", "optimal") == 0
+    )
     assert change_of(None, "low") is None
     assert not shown(4) and shown(5)
 
@@ -112,7 +121,11 @@ def test_the_class_teacher_confirms_proposed_levels_and_the_history_keeps_every_
     assert grid.proposed == 6
     cells = [LevelCell(r.student_id, c.indicator_id, c.level) for r in grid.rows for c in r.cells if c.level]
     summary = levels_record(
-        user=world.ct_a, school_class=world.class_a, cells=cells, source="diagnostic", diagnostic_work=school.math_work
+        user=world.ct_a,
+        school_class=world.class_a,
+        cells=cells,
+        source="diagnostic",
+        diagnostic_work=school.math_work,
     )
     assert (summary.created, summary.updated, summary.deleted) == (6, 0, 0)
     gleb = MetaSkillLevel.objects.get(student=s["Глебов"], indicator=plan)
@@ -158,14 +171,23 @@ def refused(code, call):
 def test_bad_grids_are_refused_and_nothing_is_written(world, school):
     s = school.students
     plan = indicator("Планирование").pk
-    levels_record(user=world.ct_a, school_class=world.class_a, cells=[LevelCell(s["Аннина"].pk, plan, "low")], source="observation")
+    levels_record(
+        user=world.ct_a,
+        school_class=world.class_a,
+        cells=[LevelCell(s["Аннина"].pk, plan, "low")],
+        source="observation",
+    )
 
     def record(cells, user=world.ct_a, **kw):
-        return lambda: levels_record(user=user, school_class=world.class_a, cells=cells, **{"source": "observation", **kw})
+        return lambda: levels_record(
+            user=user, school_class=world.class_a, cells=cells, **{"source": "observation", **kw}
+        )
 
     good = LevelCell(s["Борисов"].pk, plan, "high")
     assert "not a level" in refused("bad_level", record([good, LevelCell(s["Аннина"].pk, plan, "5")]))
-    assert "not in the class" in refused("not_in_class", record([good, LevelCell(world.vera.pk, plan, "low")]))
+    assert "not in the class" in refused(
+        "not_in_class", record([good, LevelCell(world.vera.pk, plan, "low")])
+    )
     assert refused("not_allowed", record([good], user=world.ct_b))
     assert refused("not_allowed", record([good], user=world.teacher))
     assert refused("duplicate_cell", record([good, good]))
@@ -177,7 +199,11 @@ def test_bad_grids_are_refused_and_nothing_is_written(world, school):
 
 def test_bad_thresholds_are_refused_and_the_old_ones_kept(world, school):
     set_thresholds(world, school)
-    before = list(school.math_work.level_thresholds.values_list("indicator_id", "task_numbers", "optimal_from", "high_from"))
+    before = list(
+        school.math_work.level_thresholds.values_list(
+            "indicator_id", "task_numbers", "optimal_from", "high_from"
+        )
+    )
     plan = indicator("Планирование").pk
     cases = [
         ([ThresholdRow(plan, (4,), 50, 90)], "bad_tasks"),
@@ -193,7 +219,11 @@ def test_bad_thresholds_are_refused_and_the_old_ones_kept(world, school):
         assert error.value.code == code
     with pytest.raises(DomainError):
         level_thresholds_set(user=world.ct_b, work=school.math_work, rows=[])
-    after = list(school.math_work.level_thresholds.values_list("indicator_id", "task_numbers", "optimal_from", "high_from"))
+    after = list(
+        school.math_work.level_thresholds.values_list(
+            "indicator_id", "task_numbers", "optimal_from", "high_from"
+        )
+    )
     assert after == before
 
 
