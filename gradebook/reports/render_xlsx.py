@@ -93,9 +93,11 @@ class _Sheet:
         cell = WriteOnlyCell(self.ws)
         if value is None or value == "":
             return cell
-        cell.value = value / 100 if kind == PERCENT else value
-        if isinstance(value, str):
+        if isinstance(value, str):  # a text in a column of figures («too few to show») stays text
+            cell.value = value
             cell.data_type = "s"  # even when it starts like a formula
+            return cell
+        cell.value = value / 100 if kind == PERCENT else value
         if kind:
             cell.number_format = NUMBER_FORMATS[kind]
         return cell
