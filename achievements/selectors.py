@@ -4,8 +4,10 @@ queries whatever the class size; the rules come from achievements.rules."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from accounts.models import Student
 from achievements.models import (
@@ -19,7 +21,23 @@ from achievements.models import (
 )
 from achievements.rules import level_from_tasks, shown
 from gradebook.diagnostic_selectors import members_on
-from gradebook.models import AcademicYear, DiagnosticTaskResult, DiagnosticWork, SchoolClass
+from gradebook.models import AcademicYear, DiagnosticTaskResult, DiagnosticWork, Enrolment, SchoolClass
+
+
+def grid_day(school_class: SchoolClass) -> date:
+    """The day whose class list the levels grid shows: today within the class's year; for a past year the
+    last day a student of the class was enrolled (its last lessons, not 31 August); else the first day."""
+    year = school_class.academic_year
+    today = timezone.localdate()
+    if today < year.start_date:
+        return year.start_date
+    if today <= year.end_date:
+        return today
+    enrolments = Enrolment.objects.filter(school_class=school_class)
+    if enrolments.filter(end_date__isnull=True).exists():
+        return year.end_date
+    last = enrolments.aggregate(last=Max("end_date"))["last"]
+    return min(last, year.end_date) if last else year.end_date
 
 
 def active_indicators() -> list[MetaSkillIndicator]:

@@ -27,6 +27,7 @@ from achievements.models import (
     MetaSkillLevelHistory,
     Source,
 )
+from achievements.selectors import grid_day
 from gradebook.diagnostic_selectors import members_on
 from gradebook.models import AcademicYear, DiagnosticWork, SchoolClass
 
@@ -44,12 +45,6 @@ def _check_class_writer(*, user, school_class: SchoolClass) -> None:
             _("Only the class teacher of the class, the deputy director or the director may record this."),
             "not_allowed",
         )
-
-
-def _class_day(school_class: SchoolClass) -> date:
-    """The day whose class list the grid shows: today within the class's year, else its last day."""
-    year = school_class.academic_year
-    return min(max(timezone.localdate(), year.start_date), year.end_date)
 
 
 # ── Levels ────────────────────────────────────────────────────────────────────────────────────────────
@@ -146,7 +141,7 @@ def _check_level_cells(*, school_class, cells, source, work) -> None:
         _refuse(_("A level from a diagnostic work must name the work, and only such a level."), "bad_source")
     if work is not None and work.class_subject.school_class_id != school_class.pk:
         _refuse(_("The diagnostic work is not of this class."), "work_of_another_class")
-    members = members_on(school_class_id=school_class.pk, on=_class_day(school_class))
+    members = members_on(school_class_id=school_class.pk, on=grid_day(school_class))
     active = set(MetaSkillIndicator.objects.filter(is_active=True).values_list("pk", flat=True))
     seen = set()
     for cell in cells:

@@ -46,7 +46,7 @@ def levels_class(request, pk):
     school_class = access.access_levels_class(user=request.user, id=pk)
     works = selectors.works_with_thresholds(school_class=school_class)
     work = _work_of(request, works)
-    on = services._class_day(school_class)
+    on = selectors.grid_day(school_class)
     if request.method == "POST":
         grid = selectors.levels_grid(school_class=school_class, on=on)
         cells = [
