@@ -24,6 +24,7 @@ from achievements.services import (
     characteristic_save,
     level_thresholds_set,
     levels_record,
+    metaskills_ensure,
     personal_results_record,
 )
 from gradebook.diagnostic_selectors import members_on
@@ -56,6 +57,7 @@ def build_demo_achievements(*, seed: int) -> AchievementsSummary:
     deputy = User.objects.filter(staff_roles__role=Role.DEPUTY).order_by("pk").first()
     if year is None or deputy is None:
         return AchievementsSummary(0, 0, 0, 0)
+    metaskills_ensure()
     rng = random.Random(f"achievements:{seed}")
     indicators = list(MetaSkillIndicator.objects.filter(is_active=True))
     bias: dict[int, float] = {}

@@ -22,6 +22,7 @@ from achievements.models import (
     ClassPersonalResults,
     Level,
     LevelThreshold,
+    MetaSkill,
     MetaSkillIndicator,
     MetaSkillLevel,
     MetaSkillLevelHistory,
@@ -164,6 +165,44 @@ def _check_level_cells(*, school_class, cells, source, work) -> None:
         if key in seen:
             _refuse(_("The same cell is given twice."), "duplicate_cell")
         seen.add(key)
+
+
+# ── The default list of groups and indicators ──────────────────────────────────────────────────────────
+
+# The regulations' groups and indicators (migration 0002 seeds the same rows; the school edits them later).
+DEFAULT_METASKILLS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("regulatory", "Регулятивные"): (
+        "Целеполагание",
+        "Планирование",
+        "Выбор способов деятельности",
+        "Самоконтроль",
+        "Самооценка",
+    ),
+    ("cognitive", "Познавательные"): (
+        "Поиск информации",
+        "Перевод информации из одной формы в другую",
+        "Смысловое чтение",
+        "Проектно-исследовательская компетентность",
+    ),
+    ("communicative", "Коммуникативные"): (
+        "Выступление с сопровождением",
+        "Выражение своего мнения",
+        "Неконфликтность",
+        "Создание текстов",
+    ),
+    ("personal", "Личностные"): ("Нравственно-этическая ориентация", "Готовность к выбору жизненной позиции"),
+}
+
+
+def metaskills_ensure() -> None:
+    """Creates the default groups and indicators that are missing (a test database flush removes what the
+    migration seeded); never changes or re-activates what the school edited."""
+    for order, ((code, name), indicators) in enumerate(DEFAULT_METASKILLS.items(), start=1):
+        skill, _created = MetaSkill.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+        for number, indicator in enumerate(indicators, start=1):
+            MetaSkillIndicator.objects.get_or_create(
+                meta_skill=skill, name=indicator, defaults={"order": number}
+            )
 
 
 # ── Thresholds of a diagnostic work ───────────────────────────────────────────────────────────────────

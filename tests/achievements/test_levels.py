@@ -18,7 +18,14 @@ from accounts.errors import DomainError
 from achievements.models import Level, MetaSkill, MetaSkillIndicator, MetaSkillLevel, MetaSkillLevelHistory
 from achievements.rules import change_of, level_for, level_from_tasks, shown
 from achievements.selectors import levels_grid, levels_proposed
-from achievements.services import LevelCell, ThresholdRow, level_thresholds_set, levels_record
+from achievements.services import (
+    DEFAULT_METASKILLS,
+    LevelCell,
+    ThresholdRow,
+    level_thresholds_set,
+    levels_record,
+    metaskills_ensure,
+)
 from tests.gradebook.diagnostics_school import build_diagnostics_school, day
 
 
@@ -42,7 +49,7 @@ def snapshot():
     return levels, MetaSkillLevelHistory.objects.count()
 
 
-def test_the_seeded_groups_and_indicators_are_the_regulations_defaults(db):
+def test_the_seeded_groups_and_indicators_are_the_regulations_defaults(world):
     assert list(MetaSkill.objects.values_list("code", flat=True)) == [
         "regulatory",
         "cognitive",
@@ -52,6 +59,19 @@ def test_the_seeded_groups_and_indicators_are_the_regulations_defaults(db):
     counts = {s.code: s.indicators.count() for s in MetaSkill.objects.all()}
     assert counts == {"regulatory": 5, "cognitive": 4, "communicative": 4, "personal": 2}
     assert indicator("Смысловое чтение").meta_skill.code == "cognitive"
+    seeded = {
+        (s.code, s.name): tuple(s.indicators.order_by("order").values_list("name", flat=True))
+        for s in MetaSkill.objects.all()
+    }
+    assert seeded == DEFAULT_METASKILLS  # the migration and metaskills_ensure agree
+
+
+def test_ensure_restores_missing_defaults_and_keeps_the_schools_edits(world):
+    MetaSkillIndicator.objects.filter(name="Самооценка").update(is_active=False)
+    MetaSkillIndicator.objects.filter(name="Неконфликтность").delete()
+    metaskills_ensure()
+    assert MetaSkillIndicator.objects.get(name="Неконфликтность").is_active
+    assert not MetaSkillIndicator.objects.get(name="Самооценка").is_active
 
 
 @pytest.mark.parametrize(
