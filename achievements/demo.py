@@ -28,7 +28,7 @@ from achievements.services import (
     personal_results_record,
 )
 from gradebook.diagnostic_selectors import members_on
-from gradebook.models import AcademicYear, DiagnosticWork, SchoolClass
+from gradebook.models import AcademicYear, DiagnosticWork, Enrolment, SchoolClass
 
 User = get_user_model()
 SURVEYS = ("Диагностика школьной мотивации (Н. Г. Лусканова)", "Самооценка (Дембо — Рубинштейн)")
@@ -160,14 +160,21 @@ def _characteristics(rng, year, deputy) -> int:
         Student.objects.filter(guardianships__guardian__username="parent").values_list("pk", flat=True)
     )
     written = 0
+    teachers = dict(
+        Enrolment.objects.filter(student_id__in=students, school_class__academic_year=year)
+        .exclude(school_class__class_teacher=None)
+        .values_list("student_id", "school_class__class_teacher")
+    )
+    users = User.objects.in_bulk(set(teachers.values()))
     for student in Student.objects.filter(pk__in=students).order_by("pk"):
+        author = users.get(teachers.get(student.pk), deputy)  # the class teacher writes it
         text = {
             "achievements": rng.choice(ACHIEVEMENTS),
             "qualities": rng.choice(QUALITIES),
             "development": rng.choice(DEVELOPMENT),
         }
-        version = characteristic_save(user=deputy, student=student, year=year, **text)
-        characteristic_publish(user=deputy, characteristic=version)
+        version = characteristic_save(user=author, student=student, year=year, **text)
+        characteristic_publish(user=author, characteristic=version)
         written += 1
         if rng.random() < 0.3:
             characteristic_save(

@@ -246,7 +246,6 @@ def metaskills_layout(report: MetaSkillReport) -> Document:
             *level_columns,
         ),
         tuple(Row((d.group, d.indicator, *_share_cells(d))) for d in report.now),
-        title=_("Distribution of levels"),
         empty=_("No levels recorded."),
     )
     sections = [Section(_("Distribution of levels"), (heat,), sheet=_("Levels"), anchor="levels")]
@@ -327,7 +326,7 @@ def _low_table(report: MetaSkillReport) -> Table:
         Row((low.indicator, len(low.students), "; ".join(f"{name} ({cls})" for cls, name in low.students)))
         for low in report.low
     )
-    columns = (Column(_("Indicator"), name=True), Column(_("Students")), Column(_("Who"), name=True))
+    columns = (Column(_("Indicator"), name=True), Column(_("Students")), Column(_("Who")))  # names wrap
     return Table(columns, rows, empty=_("Nobody is at the low level."))
 
 
