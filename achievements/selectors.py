@@ -58,6 +58,7 @@ def indicator_groups(indicators: list[MetaSkillIndicator]) -> list[tuple[MetaSki
 @dataclass(frozen=True)
 class GridCell:
     indicator_id: int
+    indicator_name: str
     level: str  # stored level, or the proposed one when a work proposes
     stored: str
     source: str  # of the stored level
@@ -103,6 +104,7 @@ def levels_grid(*, school_class: SchoolClass, on, work: DiagnosticWork | None = 
             cells.append(
                 GridCell(
                     indicator_id=ind.pk,
+                    indicator_name=ind.name,
                     level=new or (old.level if old else ""),
                     stored=old.level if old else "",
                     source=old.source if old else "",

@@ -155,3 +155,11 @@ def test_the_class_teacher_saves_the_grid_in_one_submit_and_a_refusal_changes_no
     assert response.status_code == 200 and "«bad»" in response.content.decode()  # the refusal names it
     assert MetaSkillLevel.objects.get(student=world.anna).level == "high"
     assert client_for(world.ct_b).get(url).status_code == 404
+
+
+def test_the_card_reads_in_a_fixed_number_of_queries_per_year(
+    world, two_years, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(13):
+        card = results_card(student=world.anna, year=world.year, drafts=True)
+    assert len(card.years) == 1

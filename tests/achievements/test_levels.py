@@ -12,6 +12,7 @@ maximum 1, 2, 3; Анна 1 2 3, Борис 1 1 2, Глеб 0 2 1, Дина abse
 """
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
 from accounts.errors import DomainError
@@ -252,3 +253,17 @@ def test_the_grid_reads_in_a_fixed_number_of_queries(world, school, django_asser
     with django_assert_max_num_queries(6):
         grid = levels_grid(school_class=world.class_a, on=day(world, 10), work=school.math_work)
     assert [r.name for r in grid.rows] == ["Аннина Анна", "Борисов Борис", "Глебов Глеб", "Динина Дина"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_to_rewrite_level_history(world):
+    plan = indicator("Планирование").pk
+    cells = [LevelCell(world.anna.pk, plan, "low")]
+    levels_record(user=world.ct_a, school_class=world.class_a, cells=cells, source="observation")
+    for statement in (
+        "UPDATE achievements_metaskilllevelhistory SET new_level = 'high'",
+        "DELETE FROM achievements_metaskilllevelhistory",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert MetaSkillLevelHistory.objects.get().new_level == "low"
