@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Role, Student
-from achievements.models import Level, MetaSkillIndicator
-from achievements.selectors import grid_day
+from achievements.models import Level
+from achievements.selectors import active_indicators, grid_day
 from achievements.services import (
     LevelCell,
     ThresholdRow,
@@ -59,15 +59,12 @@ def build_demo_achievements(*, seed: int) -> AchievementsSummary:
         return AchievementsSummary(0, 0, 0, 0)
     metaskills_ensure()
     rng = random.Random(f"achievements:{seed}")
-    indicators = list(MetaSkillIndicator.objects.filter(is_active=True))
     bias: dict[int, float] = {}
-    levels = sum(_levels(rng, c, indicators, bias, deputy) for c in _classes(year))
+    levels = sum(_levels(rng, c, bias, deputy) for c in _classes(year))
     before = AcademicYear.objects.filter(start_date__lt=year.start_date).order_by("-start_date").first()
-    previous = (
-        sum(_levels(rng, c, indicators, bias, deputy, drift=-0.3) for c in _classes(before)) if before else 0
-    )
+    previous = sum(_levels(rng, c, bias, deputy, drift=-0.3) for c in _classes(before)) if before else 0
     for school_class in _classes(year):
-        _thresholds(school_class, indicators, deputy)
+        _thresholds(school_class, active_indicators(grade=school_class.grade), deputy)
     surveys = sum(_surveys(rng, c, deputy) for c in _classes(year) if c.grade <= 9)
     return AchievementsSummary(levels, previous, surveys, _characteristics(rng, year, deputy))
 
@@ -82,8 +79,10 @@ def _level(value: float) -> str:
     return Level.LOW if value < 0.8 else Level.HIGH if value > 2.2 else Level.OPTIMAL
 
 
-def _levels(rng, school_class, indicators, bias, deputy, drift: float = 0.0) -> int:
-    """Every student × indicator of the class: a student's own bias plus noise; the year before a bit lower."""
+def _levels(rng, school_class, bias, deputy, drift: float = 0.0) -> int:
+    """Every student × indicator of the class (no personal group below grade 10): a student's own bias plus
+    noise; the year before a bit lower."""
+    indicators = active_indicators(grade=school_class.grade)
     members = members_on(school_class_id=school_class.pk, on=grid_day(school_class))
     cells = []
     for student_id in members:

@@ -7,11 +7,15 @@
 - A student absent from the work, or with a chosen task left empty, gets no proposed level.
 - The change from one year to the next: up, same or down by the order low < optimal < high.
 - An aggregate of fewer than MIN_GROUP students is "too few to show" (never its counts or shares).
+- Personal results of grades 1–9 are never recorded per student (DESIGN §4): the indicators of the personal
+  group get levels only in grades 10–11; below, the class records anonymous aggregates (ClassPersonalResults).
 """
 
 from collections.abc import Mapping, Sequence
 
-from achievements.models import MIN_GROUP, Level
+from achievements.models import MIN_GROUP, Level, MetaSkill
+
+ANONYMOUS_PERSONAL_GRADES = range(1, 10)
 
 ORDER = {Level.LOW: 0, Level.OPTIMAL: 1, Level.HIGH: 2}
 
@@ -53,6 +57,11 @@ def change_of(before: str | None, now: str | None) -> int | None:
         return None
     diff = ORDER[Level(now)] - ORDER[Level(before)]
     return (diff > 0) - (diff < 0)
+
+
+def per_student(*, group: str, grade: int) -> bool:
+    """Whether an indicator of `group` may have a per-student level in a class of `grade`."""
+    return not (group == MetaSkill.Group.PERSONAL and grade in ANONYMOUS_PERSONAL_GRADES)
 
 
 def shown(total: int) -> bool:

@@ -19,7 +19,7 @@ from achievements.models import (
     MetaSkillIndicator,
     MetaSkillLevel,
 )
-from achievements.rules import level_from_tasks, shown
+from achievements.rules import level_from_tasks, per_student, shown
 from gradebook.diagnostic_selectors import members_on
 from gradebook.models import AcademicYear, DiagnosticTaskResult, DiagnosticWork, Enrolment, SchoolClass
 
@@ -40,8 +40,11 @@ def grid_day(school_class: SchoolClass) -> date:
     return min(last, year.end_date) if last else year.end_date
 
 
-def active_indicators() -> list[MetaSkillIndicator]:
-    return list(MetaSkillIndicator.objects.filter(is_active=True).select_related("meta_skill"))
+def active_indicators(*, grade: int | None = None) -> list[MetaSkillIndicator]:
+    """The indicators in use; for a grade, only those with per-student levels there (no personal group in
+    grades 1–9: achievements.rules.per_student)."""
+    indicators = MetaSkillIndicator.objects.filter(is_active=True).select_related("meta_skill")
+    return [i for i in indicators if grade is None or per_student(group=i.meta_skill.code, grade=grade)]
 
 
 def indicator_groups(indicators: list[MetaSkillIndicator]) -> list[tuple[MetaSkill, int]]:
@@ -86,7 +89,7 @@ def levels_grid(*, school_class: SchoolClass, on, work: DiagnosticWork | None = 
     """The students of the class on the day × the indicators in use. With a work, each cell the work's
     thresholds measure shows the proposed level instead of the stored one (confirmed by saving)."""
     members = members_on(school_class_id=school_class.pk, on=on)
-    indicators = active_indicators()
+    indicators = active_indicators(grade=school_class.grade)
     stored = {
         (lv.student_id, lv.indicator_id): lv
         for lv in MetaSkillLevel.objects.filter(

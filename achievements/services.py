@@ -28,7 +28,8 @@ from achievements.models import (
     MetaSkillLevelHistory,
     Source,
 )
-from achievements.selectors import grid_day
+from achievements.rules import ANONYMOUS_PERSONAL_GRADES
+from achievements.selectors import active_indicators, grid_day
 from gradebook.diagnostic_selectors import members_on
 from gradebook.models import AcademicYear, DiagnosticWork, SchoolClass
 
@@ -143,7 +144,8 @@ def _check_level_cells(*, school_class, cells, source, work) -> None:
     if work is not None and work.class_subject.school_class_id != school_class.pk:
         _refuse(_("The diagnostic work is not of this class."), "work_of_another_class")
     members = members_on(school_class_id=school_class.pk, on=grid_day(school_class))
-    active = set(MetaSkillIndicator.objects.filter(is_active=True).values_list("pk", flat=True))
+    active = {i.pk for i in active_indicators(grade=school_class.grade)}
+    _check_not_anonymous(grade=school_class.grade, indicator_ids={c.indicator_id for c in cells})
     seen = set()
     for cell in cells:
         if cell.student_id not in members:
@@ -205,6 +207,22 @@ def metaskills_ensure() -> None:
             )
 
 
+def _check_not_anonymous(*, grade: int, indicator_ids: set[int]) -> None:
+    if (
+        grade in ANONYMOUS_PERSONAL_GRADES
+        and MetaSkillIndicator.objects.filter(
+            pk__in=indicator_ids, meta_skill__code=MetaSkill.Group.PERSONAL
+        ).exists()
+    ):
+        _refuse(
+            _(
+                "Personal results of grades 1–9 are not recorded per student: record the class's counts "
+                "per level on the personal results page."
+            ),
+            "personal_is_anonymous",
+        )
+
+
 # ── Thresholds of a diagnostic work ───────────────────────────────────────────────────────────────────
 
 
@@ -225,7 +243,8 @@ def level_thresholds_set(*, user, work: DiagnosticWork, rows: list[ThresholdRow]
     if work.is_reading:
         _refuse(_("Reading technique has no tasks to measure indicators by."), "reading_work")
     numbers = set(work.tasks.values_list("number", flat=True))
-    active = set(MetaSkillIndicator.objects.filter(is_active=True).values_list("pk", flat=True))
+    active = {i.pk for i in active_indicators(grade=school_class.grade)}
+    _check_not_anonymous(grade=school_class.grade, indicator_ids={r.indicator_id for r in rows})
     seen = set()
     for row in rows:
         if row.indicator_id not in active or row.indicator_id in seen:

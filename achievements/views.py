@@ -94,7 +94,7 @@ def level_thresholds(request, pk):
     """Which tasks of the work measure which indicator, and from which share of their points each level."""
     work = access_diagnostic_work(user=request.user, id=pk, action="view")
     school_class = access.access_levels_class(user=request.user, id=work.class_subject.school_class_id)
-    indicators = selectors.active_indicators()
+    indicators = selectors.active_indicators(grade=school_class.grade)
     current = {t.indicator_id: t for t in work.level_thresholds.all()}
     values = {}
     if request.method == "POST":

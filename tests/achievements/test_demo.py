@@ -50,11 +50,21 @@ def test_levels_for_both_years_with_their_history(built):
     current = AcademicYear.objects.get(is_current=True)
     years = set(MetaSkillLevel.objects.values_list("academic_year_id", flat=True))
     assert len(years) == 2 and current.pk in years
-    indicators = MetaSkillIndicator.objects.filter(is_active=True).count()
-    student = (
-        MetaSkillLevel.objects.filter(academic_year=current).values_list("student_id", flat=True).first()
+    indicators = MetaSkillIndicator.objects.filter(is_active=True)
+    personal = indicators.filter(meta_skill__code="personal")
+    in_grade = MetaSkillLevel.objects.filter(
+        academic_year=current, student__enrolments__school_class__grade=5
     )
-    assert MetaSkillLevel.objects.filter(academic_year=current, student_id=student).count() == indicators
+    own = MetaSkillLevel.objects.filter(academic_year=current, student_id=in_grade.first().student_id)
+    assert own.count() == indicators.count() - personal.count()  # personal results of grade 5: anonymous only
+    below_10 = MetaSkillLevel.objects.filter(
+        academic_year=current,
+        indicator__in=personal,
+        student__enrolments__school_class__grade__lte=9,
+        student__enrolments__school_class__academic_year=current,
+    )
+    assert not below_10.exists()
+    assert MetaSkillLevel.objects.filter(indicator__in=personal, academic_year=current).exists()  # 10–11
     assert MetaSkillLevelHistory.objects.count() == MetaSkillLevel.objects.count()
     assert set(MetaSkillLevel.objects.values_list("level", flat=True)) == {"low", "optimal", "high"}
 

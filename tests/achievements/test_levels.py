@@ -267,3 +267,29 @@ def test_postgresql_refuses_to_rewrite_level_history(world):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert MetaSkillLevelHistory.objects.get().new_level == "low"
+
+
+def test_personal_results_of_grades_1_to_9_are_never_recorded_per_student(world, school):
+    """DESIGN §4: the personal group has no per-student level in grade 5 (refused, not in the grid, not among
+    a work's thresholds); in grade 10 it has."""
+    from gradebook.services import enrolment_create, school_class_create
+    from tests.factories import StudentFactory
+
+    moral = indicator("Нравственно-этическая ориентация").pk
+    cell = [LevelCell(world.anna.pk, moral, "high")]
+    assert "not recorded per student" in refused(
+        "personal_is_anonymous",
+        lambda: levels_record(user=world.ct_a, school_class=world.class_a, cells=cell, source="observation"),
+    )
+    with pytest.raises(DomainError) as error:
+        level_thresholds_set(user=world.ct_a, work=school.math_work, rows=[ThresholdRow(moral, (1,), 50, 90)])
+    assert error.value.code == "personal_is_anonymous"
+    grid = levels_grid(school_class=world.class_a, on=day(world, 10))
+    assert moral not in {i.pk for i in grid.indicators} and len(grid.indicators) == 13
+
+    class_10 = school_class_create(academic_year=world.year, grade=10, letter="А")
+    senior = StudentFactory(last_name="Старшая", first_name="Ира")
+    enrolment_create(student=senior, school_class=class_10, start_date=world.year.start_date)
+    cells = [LevelCell(senior.pk, moral, "high")]
+    levels_record(user=world.deputy, school_class=class_10, cells=cells, source="observation")
+    assert MetaSkillLevel.objects.get(student=senior).level == "high"
