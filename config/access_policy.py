@@ -128,6 +128,15 @@ ROUTES = {
     "portfolio_gifted": frozenset({Role.DEPUTY, Role.DIRECTOR}),
     "api-student-portfolio": SIGNED_IN,
     "api-portfolio-overview": SIGNED_IN,  # the school-wide roles; everyone else 404
+    # achievements: levels, personal results and characteristics for the class teacher of the class, the deputy
+    # and the director (achievements.access narrows to the class); the results card for whoever sees the student
+    "levels_class": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "personal_results": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "level_thresholds": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "characteristic_edit": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "characteristic_publish": frozenset({Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR}),
+    "results_card": SIGNED_IN,
+    "results_card_pdf": SIGNED_IN,
     # API description
     "api-schema": SIGNED_IN,
     "api-docs": SIGNED_IN,

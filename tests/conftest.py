@@ -13,6 +13,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import guardianship_create, user_create
+from achievements.services import metaskills_ensure
 from gradebook.models import School, Subject
 from gradebook.school_rules import default_rules_ensure
 from gradebook.services import (
@@ -116,6 +117,7 @@ def _staff(username, *roles, **extra):
 def build_world() -> None:
     """Creates the school of the docstring above, through the services."""
     default_rules_ensure()  # a browser test's flush also removes what the data migration seeded
+    metaskills_ensure()
     School.objects.create(id=1, name="МБОУ «Тестовая школа»", short_name="Тестовая школа")
     year = academic_year_create(start_year=_current_start_year(), make_current=True)
     teacher = _staff("teacher", Role.TEACHER)

@@ -47,6 +47,7 @@ class Column:
     header: str
     kind: str | None = None  # PERCENT, MEAN, CHANGE or None: how the column's numbers are shown
     name: bool = False  # a column of names: left-aligned, never wrapped
+    heat: bool = False  # a heat-map column of shares (0–100): page and PDF colour each cell by its value
 
 
 @dataclass(frozen=True, slots=True)

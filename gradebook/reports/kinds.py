@@ -93,6 +93,10 @@ def _installed_apps_kinds() -> list[ReportKind]:
         from portfolio.report import ACHIEVEMENTS_REPORT
 
         kinds.append(ACHIEVEMENTS_REPORT)
+    if apps.is_installed("achievements"):
+        from achievements.report import METASKILLS
+
+        kinds.append(METASKILLS)
     return kinds
 
 

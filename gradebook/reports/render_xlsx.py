@@ -120,6 +120,8 @@ class _Sheet:
             kind = None
             if type(value) is tuple:  # (value, kind of number)
                 value, kind = value
+                if type(value) is str:
+                    kind = None  # a text in a column of figures («too few to show») stays text
             cell = WriteOnlyCell(ws)
             if value is not None and value != "":
                 cell.value = value / 100 if kind == PERCENT else value

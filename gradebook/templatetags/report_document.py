@@ -49,6 +49,16 @@ def is_number(value) -> bool:
 
 
 @register.filter
+def heat_class(value, column) -> str:
+    """« heat-0» … « heat-4» for a share (0–100) in a heat-map column: fifths of the scale; «» otherwise."""
+    if isinstance(value, Figure):
+        value = value.value
+    if not getattr(column, "heat", False) or not isinstance(value, int | Decimal) or isinstance(value, bool):
+        return ""
+    return f" heat heat-{min(4, max(0, int(value) // 20))}"
+
+
+@register.filter
 def zip_columns(cells, columns):
     """`{% for cell, column in row.cells|zip_columns:table.columns %}`."""
     return zip(cells, columns, strict=True)

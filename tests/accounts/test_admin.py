@@ -64,6 +64,10 @@ def test_every_model_is_in_the_admin():
     from django.apps import apps
     from django.contrib import admin
 
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"accounts", "gradebook", "portfolio"}]
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "gradebook", "portfolio", "achievements"}
+    ]
     missing = [m.__name__ for m in ours if m not in admin.site._registry]
     assert missing == []

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from config.access_policy import PUBLIC, ROUTES, SIGNED_IN, policy_for
 from tests.conftest import PERSONAS
 
-PROJECT_APPS = ("accounts.", "gradebook.", "portfolio.", "config.")
+PROJECT_APPS = ("accounts.", "gradebook.", "portfolio.", "achievements.", "config.")
 
 
 def walk(patterns=None, namespace=None):
@@ -561,6 +561,40 @@ CASES |= {
     "api-portfolio-overview": Case(
         lambda w: reverse("api-portfolio-overview"), every([*DECIDES, "admin"]), api=True
     ),
+}
+
+
+def a_characteristic(w):
+    """A draft of anna's characteristic of the year, by her class teacher (publishing it is the case)."""
+    from achievements.models import Characteristic
+    from achievements.services import characteristic_save
+
+    return Characteristic.objects.filter(published_at__isnull=True).first() or characteristic_save(
+        user=w.ct_a, student=w.anna, year=w.year, achievements="a", qualities="q", development="d"
+    )
+
+
+# achievements: 5А's levels, personal results and anna's characteristic for her class teacher, the deputy and
+# the director; her results card for whoever sees her
+RECORDS_CLASS_A = ["class_teacher", "deputy", "director"]
+CASES |= {
+    "levels_class": Case(lambda w: reverse("levels_class", args=[w.class_a.pk]), every(RECORDS_CLASS_A)),
+    "personal_results": Case(
+        lambda w: reverse("personal_results", args=[w.class_a.pk]), every(RECORDS_CLASS_A)
+    ),
+    "level_thresholds": Case(
+        lambda w: reverse("level_thresholds", args=[a_diagnostic_work(w).pk]), every(RECORDS_CLASS_A)
+    ),
+    "characteristic_edit": Case(
+        lambda w: reverse("characteristic_edit", args=[w.anna.pk]), every(RECORDS_CLASS_A)
+    ),
+    "characteristic_publish": Case(
+        lambda w: reverse("characteristic_publish", args=[a_characteristic(w).pk]),
+        every(RECORDS_CLASS_A, 302),
+        method="post",
+    ),
+    "results_card": Case(lambda w: reverse("results_card", args=[w.anna.pk]), every(SEES_ANNA)),
+    "results_card_pdf": Case(lambda w: reverse("results_card_pdf", args=[w.anna.pk]), every(SEES_ANNA)),
 }
 
 

@@ -60,6 +60,15 @@ class Command(BaseCommand):
 
         return build_demo_portfolio(seed=seed, until=until)
 
+    @staticmethod
+    def build_achievements(*, seed):
+        """The achievements app builds its own demo part, after the previous year and the portfolio."""
+        if not apps.is_installed("achievements"):
+            return None
+        from achievements.demo import build_demo_achievements
+
+        return build_demo_achievements(seed=seed)
+
     def handle(self, *args, students, seed, until, no_journal, previous_year, if_empty, flush, **options):
         if if_empty and School.objects.exists():
             self.stdout.write("Школа уже есть в базе — демо-школа не создаётся.")
@@ -76,6 +85,7 @@ class Command(BaseCommand):
                 diagnostics = None if no_journal else build_demo_diagnostics(seed=seed, until=until)
                 previous = build_demo_previous_year(seed=seed) if previous_year else None
                 portfolio = None if no_journal else self.build_portfolio(seed=seed, until=until)
+                achievements = None if no_journal else self.build_achievements(seed=seed)
         except DomainError as error:
             raise CommandError(str(error)) from error
         s = summary
@@ -110,6 +120,12 @@ class Command(BaseCommand):
                 f"Портфолио: достижений {p.items} (подтверждено {p.verified}, на проверке {p.submitted}, "
                 f"отклонено {p.rejected}), сканов {p.evidence}, предложений к поощрению {p.proposals}, "
                 f"поощрений {p.awards}, заявлений о зачёте {p.credits}, записей ГИР {p.registry}."
+            )
+        if achievements is not None:
+            a = achievements
+            self.stdout.write(
+                f"УУД и личностные результаты: уровней {a.levels} (прошлый год {a.previous_levels}), "
+                f"анкетирований классов {a.surveys}, опубликованных характеристик {a.characteristics}."
             )
         self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
         self.stdout.write("")
