@@ -216,6 +216,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# No form takes more than 5 files (portfolio evidence, credit documents: their services refuse a 6th with a
+# message); a request carrying more than 10 is cut off while it arrives instead of filling the disk first.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # E-mail: printed to the console in the embedded mode.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

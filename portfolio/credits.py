@@ -17,7 +17,7 @@ from accounts.errors import DomainError
 from accounts.models import Student
 from portfolio.access import is_decider, is_family
 from portfolio.models import ExternalCreditRequest, GiftedRegistryEntry, PortfolioHistory, PortfolioItem
-from portfolio.services import evidence_store, history_write
+from portfolio.services import MAX_FILES, evidence_store, history_write
 from portfolio.uploads import evidence_clean
 
 
@@ -56,7 +56,9 @@ def credit_request_create(*, user, student: Student, data: CreditData, files) ->
     uploads = [f for f in files or () if f]
     if not uploads:
         raise DomainError(_("Attach the document issued by the organisation."), code="document_required")
-    clean = [evidence_clean(f) for f in uploads[:5]]
+    if len(uploads) > MAX_FILES:
+        raise DomainError(_("Attach at most %(count)s files.") % {"count": MAX_FILES}, code="too_many_files")
+    clean = [evidence_clean(f) for f in uploads]
     request = ExternalCreditRequest.objects.create(
         student=student,
         organisation=data.organisation.strip(),

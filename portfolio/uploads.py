@@ -2,10 +2,13 @@
 
 The file's name and the browser's Content-Type are never trusted: the first bytes decide (PDF «%PDF-»,
 PNG «\\x89PNG\\r\\n\\x1a\\n», JPEG «\\xFF\\xD8\\xFF»), then the structure is checked — Pillow must open and
-verify an image, a PDF must end with «%%EOF» and carry no scripts or launch actions. Images are re-encoded by
-Pillow, which drops EXIF, XMP, IPTC and text chunks (the GPS position of a phone photo, the camera's
-serial number). Without Pillow the same metadata is cut out segment by segment (`strip_jpeg_metadata`,
-`strip_png_metadata`).
+verify an image, a PDF must end with «%%EOF», show no script or launch action in its bytes, and be readable by
+pypdf. Images are re-encoded by Pillow, which drops EXIF, XMP, IPTC and text chunks (the GPS position of a
+phone photo, the camera's serial number). Without Pillow the same metadata is cut out segment by segment
+(`strip_jpeg_metadata`, `strip_png_metadata`). A PDF is rewritten by pypdf from its pages alone: the document's
+actions, JavaScript, forms, embedded files, outlines and metadata (document information, XMP) are not
+copied, and each page loses its actions, annotations and metadata — so an action hidden from the byte
+search (a name written with #-escapes, an object stream) never reaches the stored file.
 
 Refusals are DomainErrors with a message for people; nothing is stored before the check passes.
 """
@@ -20,6 +23,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 
 from accounts.errors import DomainError
 
@@ -35,6 +40,9 @@ EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Active content a scan has no business carrying: scripts, launching programs, embedded files, forms.
 PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+# What a page keeps out of the rewritten PDF: its open/close actions, annotations (links, form widgets, sounds,
+# attachments) and its own XMP stream.
+PAGE_DROPPED = ("/AA", "/Annots", "/Metadata", "/PieceInfo")
 MAX_PIXELS = 60_000_000  # a 600 dpi A3 scan is about 70 MP at 24 bits; we refuse bigger bombs early
 
 
@@ -101,7 +109,8 @@ def _damaged() -> DomainError:
 
 
 def pdf_checked(data: bytes) -> bytes:
-    """The PDF as it is, if it looks complete and carries no active content."""
+    """The PDF rewritten from its pages alone (see the module's docstring), if it looks complete, shows no
+    active content and pypdf can read it; an encrypted PDF or one without pages is refused as damaged."""
     if b"%%EOF" not in data[-2048:]:
         raise _damaged()
     if any(marker in data for marker in PDF_ACTIVE):
@@ -109,7 +118,33 @@ def pdf_checked(data: bytes) -> bytes:
             _("The PDF contains scripts or embedded files; save the scan as a plain PDF and try again."),
             code="active_pdf",
         )
-    return data
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted or not reader.pages:
+            raise _damaged()
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        for page in writer.pages:
+            for key in PAGE_DROPPED:
+                if key in page:
+                    del page[key]
+        out = io.BytesIO()
+        writer.write(out)
+    except DomainError:
+        raise
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        struct.error,
+        zlib.error,
+    ):
+        raise _damaged() from None
+    return out.getvalue()
 
 
 def image_reencoded(data: bytes, kind: str) -> bytes:

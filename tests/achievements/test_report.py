@@ -123,11 +123,12 @@ def test_page_shows_the_heat_map_and_xlsx_and_pdf_jobs(world, levels, client_for
     page = client_for(world.deputy).get(reverse("report_page", args=["metaskills"]), {"scope": "school"})
     html = page.content.decode()
     assert page.status_code == 200 and "heat heat-1" in html and "Ученик3 Тест" in html
-    job = report_job_run(
-        job_id=report_job_request(
-            user=world.deputy, kind="metaskills", fmt="xlsx", params={"scope": "school"}
-        ).pk
-    )
+    with translation.override("en"):  # the page left Russian active: the file's labels are checked in English
+        job = report_job_run(
+            job_id=report_job_request(
+                user=world.deputy, kind="metaskills", fmt="xlsx", params={"scope": "school"}
+            ).pk
+        )
     assert job.status == ReportJob.Status.DONE
     workbook = load_workbook(BytesIO(job.result_file.read()))
     rows = {r[1]: r for r in workbook.worksheets[0].iter_rows(values_only=True) if r and len(r) > 1 and r[1]}

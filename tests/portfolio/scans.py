@@ -6,17 +6,23 @@ import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 GPS_MARK = b"GPS-59.9386N-30.3141E"
 
 
-def pdf_bytes(extra: bytes = b"") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        + extra
-        + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+def pdf_bytes(extra: bytes = b"", *, info: dict | None = None) -> bytes:
+    """A real one-page PDF (pypdf), with `extra` bytes put after its cross-reference table (objects a
+    reader may still find, padding) and `info` as its document information."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    if info:
+        writer.add_metadata(info)
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    at = data.rindex(b"startxref")
+    return data[:at] + extra + b"\n" + data[at:]
 
 
 def jpeg_bytes(*, with_exif: bool = True, size=(40, 30)) -> bytes:
@@ -57,3 +63,7 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
 
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200  # a Windows .exe header
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
+
+
+def pdf_reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))

@@ -179,3 +179,23 @@ def test_overview_counts_only_verified_items_in_the_period(world, client_for):
     olympiad = next(r for r in api["rows"] if r["kind"] == "olympiad")
     assert olympiad["by_level"]["school"] == 2 and api["total"] == 3
     assert client_for(world.parent_a).get(reverse("api-portfolio-overview")).status_code == 404
+
+
+def test_more_than_five_documents_are_refused_not_dropped(world):
+    from accounts.errors import DomainError
+    from portfolio.credits import CreditData, credit_request_create
+    from portfolio.models import ExternalCreditRequest
+    from tests.portfolio.scans import pdf_bytes, upload
+
+    data = CreditData(
+        organisation="ДШИ № 1",
+        programme="Фортепиано",
+        result="окончил",
+        hours=68,
+        completed_on=world.year.start_date,
+    )
+    files = [upload(f"d{i}.pdf", pdf_bytes()) for i in range(6)]
+    with pytest.raises(DomainError) as caught:
+        credit_request_create(user=world.parent_a, student=world.anna, data=data, files=files)
+    assert caught.value.code == "too_many_files"
+    assert not ExternalCreditRequest.objects.exists()

@@ -5,11 +5,21 @@ import io
 import pytest
 from django.utils import translation
 from PIL import Image
+from pypdf import PdfWriter
 
 from accounts.errors import DomainError
 from portfolio import uploads
 from portfolio.uploads import evidence_clean, strip_jpeg_metadata, strip_png_metadata
-from tests.portfolio.scans import EXECUTABLE, GPS_MARK, HTML, jpeg_bytes, pdf_bytes, png_bytes, upload
+from tests.portfolio.scans import (
+    EXECUTABLE,
+    GPS_MARK,
+    HTML,
+    jpeg_bytes,
+    pdf_bytes,
+    pdf_reader,
+    png_bytes,
+    upload,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +35,62 @@ def refusal(file) -> DomainError:
     return caught.value
 
 
-def test_pdf_is_accepted_as_is():
+def test_pdf_is_accepted_rewritten_with_its_pages():
+    clean = evidence_clean(upload("диплом.pdf", pdf_bytes()))
+    assert (clean.content_type, clean.extension) == ("application/pdf", "pdf")
+    (page,) = pdf_reader(clean.content).pages
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == (200, 100)
+
+
+def catalog_with(entries: bytes) -> bytes:
+    """A one-page PDF whose catalogue carries `entries` (written as a later revision of object 1)."""
     data = pdf_bytes()
-    clean = evidence_clean(upload("диплом.pdf", data))
-    assert (clean.content_type, clean.content, clean.extension) == ("application/pdf", data, "pdf")
+    reader = pdf_reader(data)
+    root = reader.trailer.raw_get("/Root").idnum
+    pages = reader.trailer["/Root"].raw_get("/Pages").idnum
+    revision = b"%d 0 obj<</Type/Catalog/Pages %d 0 R" % (root, pages) + entries + b">>endobj\n"
+    at = data.rindex(b"startxref")
+    return data[:at] + revision + data[at:]
+
+
+def test_a_script_hidden_by_name_escapes_never_reaches_the_stored_pdf():
+    """«/J#61vaScript» is /JavaScript to a PDF reader but not to a byte search: the rewrite leaves the
+    document's actions behind whatever they are called."""
+    data = catalog_with(
+        b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>/AA<</WC<</S/URI/URI(http://x.example/)>>>>"
+    )
+    stored = evidence_clean(upload("x.pdf", data)).content
+    root = pdf_reader(stored).trailer["/Root"]
+    assert "/OpenAction" not in root and "/AA" not in root
+    assert b"J#61vaScript" not in stored and b"app.alert" not in stored and b"x.example" not in stored
+
+
+def test_forms_names_and_page_actions_are_left_out():
+    data = catalog_with(
+        b"/AcroForm<</Fields[]>>/Names<</Dests<<>>>>/OpenAction<</S/SubmitForm/F(http://x.example)>>"
+    )
+    stored = evidence_clean(upload("x.pdf", data)).content
+    root = pdf_reader(stored).trailer["/Root"]
+    assert not {"/AcroForm", "/Names", "/OpenAction"} & set(root.keys())
+    assert b"x.example" not in stored
+
+
+def test_the_pdfs_metadata_is_dropped():
+    data = pdf_bytes(info={"/Author": "Иванов, ул. Ленина 5 кв 7", "/Title": "GPS 55.75,37.61"})
+    assert pdf_reader(data).metadata["/Author"].startswith("Иванов")
+    stored = evidence_clean(upload("x.pdf", data)).content
+    metadata = pdf_reader(stored).metadata or {}
+    assert "/Author" not in metadata and "/Title" not in metadata
+    assert "Ленина".encode("utf-16-be") not in stored and b"55.75" not in stored
+
+
+def test_an_encrypted_pdf_is_refused():
+    writer = PdfWriter()
+    writer.add_blank_page(width=10, height=10)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    assert refusal(upload("x.pdf", out.getvalue())).code == "damaged"
 
 
 @pytest.mark.parametrize("content", [EXECUTABLE, HTML], ids=["exe", "html"])
@@ -56,7 +118,7 @@ def test_file_just_under_the_limit_is_accepted(settings):
     settings.PORTFOLIO_EVIDENCE_MAX_MB = 1
     data = pdf_bytes(b"0" * (1024 * 1024 - len(pdf_bytes()) - 10))
     assert len(data) < 1024 * 1024
-    assert evidence_clean(upload("ok.pdf", data)).content == data
+    assert evidence_clean(upload("ok.pdf", data)).content.startswith(b"%PDF-")
 
 
 def test_empty_file_is_refused():
@@ -128,3 +190,9 @@ def test_without_pillow_the_strip_is_used(monkeypatch):
     clean = evidence_clean(upload("photo.jpg", jpeg_bytes(), "image/jpeg"))
     assert GPS_MARK not in clean.content
     assert clean.content == strip_jpeg_metadata(jpeg_bytes())
+
+
+def test_a_pdf_that_pypdf_cannot_read_is_refused_as_damaged():
+    """Ends like a PDF and shows no active content, but its insides are not a PDF's."""
+    garbage = b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\ntrailer<</Root 9 0 R>>\n%%EOF\n"
+    assert refusal(upload("x.pdf", garbage)).code == "damaged"
