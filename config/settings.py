@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "accounts",
     "gradebook",
     "portfolio",
+    "archive",
 ]
 
 MIDDLEWARE = [
