@@ -9,16 +9,39 @@ every record it makes, and the archive package prints every section it finds.
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.utils.translation import gettext_lazy as _
+
 from gradebook.exam_selectors import exam_period
 from gradebook.models import AcademicYear, IntermediateAttestation, StateExamResult, TermMark
 
 Builder = Callable[[AcademicYear, list[int]], dict[int, object]]
 
 SECTIONS: dict[str, Builder] = {}
+TITLES: dict[str, str] = {}
+
+# Headings of the columns of list sections, for the PDF and XLSX (a key not here is shown as it is).
+COLUMNS = {
+    "subject": _("Subject"),
+    "mark": _("Mark"),
+    "form": _("Form"),
+    "date": _("Date"),
+    "result": _("Result"),
+    "exam": _("Exam"),
+    "primary_score": _("Primary score"),
+    "test_score": _("Test score"),
+    "kind": _("Kind"),
+    "wording": _("Wording"),
+    "order": _("Order"),
+}
 
 
-def personal_file_section_register(name: str, builder: Builder) -> None:
+def personal_file_section_register(name: str, builder: Builder, *, title=None) -> None:
     SECTIONS[name] = builder
+    TITLES[name] = title or name
+
+
+def section_title(name: str) -> str:
+    return str(TITLES.get(name, name))
 
 
 def _marks_of_kind(kind: str) -> Builder:
@@ -94,8 +117,8 @@ def _awards(year: AcademicYear, student_ids: list[int]) -> dict[int, object]:
     return dict(found)
 
 
-personal_file_section_register("annual_marks", _marks_of_kind(TermMark.Kind.ANNUAL))
-personal_file_section_register("final_marks", _marks_of_kind(TermMark.Kind.FINAL))
-personal_file_section_register("attestation", _attestation)
-personal_file_section_register("state_exams", _state_exams)
-personal_file_section_register("awards", _awards)
+personal_file_section_register("annual_marks", _marks_of_kind(TermMark.Kind.ANNUAL), title=_("Annual marks"))
+personal_file_section_register("final_marks", _marks_of_kind(TermMark.Kind.FINAL), title=_("Final marks"))
+personal_file_section_register("attestation", _attestation, title=_("Intermediate attestation"))
+personal_file_section_register("state_exams", _state_exams, title=_("State exams"))
+personal_file_section_register("awards", _awards, title=_("Awards"))
