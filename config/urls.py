@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("gradebook.urls")),
     path("", include("portfolio.urls")),
+    path("", include("archive.urls")),
     path("import/", include("gradebook.import_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -86,7 +86,13 @@ def test_the_data_holds_the_personal_files_and_the_book(closed):
     package = build(closed)
     folder = package_dir(package)
     data = json.loads((folder / "data.json").read_bytes())
-    assert [s["name"].split()[0] for s in data["students"]] == ["Аннина", "Борисов", "Глебов", "Дашина", "Егоров"]
+    assert [s["name"].split()[0] for s in data["students"]] == [
+        "Аннина",
+        "Борисов",
+        "Глебов",
+        "Дашина",
+        "Егоров",
+    ]
     assert [b["number"] for b in data["book"]] == ["2025-9-001", "2025-11-001"]
     workbook = load_workbook(folder / "data.xlsx")
     book = workbook[workbook.sheetnames[-1]]
@@ -132,7 +138,9 @@ def test_verify_names_the_changed_and_the_missing_file(closed):
     package = build(closed)
     assert archive_package_verify(package).ok
     folder = package_dir(package)
-    (folder / "data.json").write_bytes((folder / "data.json").read_bytes().replace("Аннина".encode(), "Аннена".encode()))
+    (folder / "data.json").write_bytes(
+        (folder / "data.json").read_bytes().replace("Аннина".encode(), "Аннена".encode())
+    )
     (folder / "data.xlsx").unlink()
     result = archive_package_verify(package)
     assert (result.changed, result.missing, result.ok) == (["data.json"], ["data.xlsx"], False)
