@@ -176,7 +176,17 @@ class DestructionActItem(models.Model):
     )
     label = models.CharField(_("whose records"), max_length=200)
     kind = models.CharField(_("kind of record"), max_length=20, choices=RetentionRule.Kind.choices)
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("academic year"),
+        help_text=_("For records kept per year (state exam protocols)."),
+    )
     due_on = models.DateField(_("kept until"))
+    done = models.CharField(_("what was done"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["act_id", "id"]

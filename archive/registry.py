@@ -124,7 +124,7 @@ for _entry in [
         Kind.PERSONAL_FILE,
         files=("file",),
     ),
-    P("portfolio.PortfolioHistory", "student", _p("history of the portfolio"), Kind.JOURNAL),
+    P("portfolio.PortfolioHistory", "student", _p("history of the portfolio"), Kind.PERSONAL_FILE),
     P("portfolio.Award", "student", _p("awards (поощрения)"), Kind.PERSONAL_FILE),
     P("portfolio.AwardProposal", "student", _p("proposed awards"), Kind.JOURNAL),
     P(
