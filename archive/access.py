@@ -27,3 +27,13 @@ def archive_packages_visible_to(*, user):
     if not has_role(user, *ARCHIVISTS):
         return ArchivePackage.objects.none()
     return ArchivePackage.objects.select_related("academic_year", "school_class", "student", "requested_by")
+
+
+def access_own_child(*, user, id):
+    """The student, for their guardian only; 404 for everyone else (staff included: this is the family's
+    own request)."""
+    from accounts.models import Guardianship, Student
+
+    if not user.is_authenticated or not Guardianship.objects.filter(guardian=user, student_id=id).exists():
+        raise Http404
+    return Student.objects.get(pk=id)

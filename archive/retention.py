@@ -158,7 +158,14 @@ def destruction_act_approve(*, user, act: DestructionAct, now: datetime) -> Dest
         raise DomainError(_("This act is no longer a draft."), code="not_draft")
     act.status, act.approved_by, act.approved_at = DestructionAct.Status.APPROVED, user, now
     act.save(update_fields=["status", "approved_by", "approved_at"])
+    transaction.on_commit(lambda: _enqueue_execution(act.pk))
     return act
+
+
+def _enqueue_execution(act_id: int) -> None:
+    from archive.tasks import destruction_act_task
+
+    destruction_act_task.delay(act_id)
 
 
 def destruction_act_execute(*, act_id: int, now: datetime, today: date) -> DestructionAct:

@@ -10,3 +10,13 @@ from gradebook.tasks import JOB_TASK_OPTIONS
 def archive_package_task(self, package_id: int) -> None:
     """Builds an archive package; a message delivered twice finds it built and does nothing."""
     archive_package_run(package_id=package_id)
+
+
+@shared_task(**JOB_TASK_OPTIONS)
+def destruction_act_task(self, act_id: int) -> None:
+    """Executes an approved destruction act; an executed act is left as it is."""
+    from django.utils import timezone
+
+    from archive.retention import destruction_act_execute
+
+    destruction_act_execute(act_id=act_id, now=timezone.now(), today=timezone.localdate())

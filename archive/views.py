@@ -1,6 +1,7 @@
 """The archive pages: closing a year and the promotion, archive packages (request, watch, download,
 verify). Thin: parse, check access, call one service or selector, render."""
 
+import io
 from datetime import date
 
 from django.contrib import messages
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import security_event
 from accounts.errors import DomainError
-from accounts.models import Role
+from accounts.models import Role, Student
 from archive import access
-from archive.models import ArchivePackage, CertificateBookEntry, RetentionRule
+from archive.family import student_data_zip
+from archive.models import ArchivePackage, CertificateBookEntry, DestructionAct, LegalHold, RetentionRule
 from archive.packages import (
     archive_package_request,
     archive_package_verify,
@@ -24,6 +26,13 @@ from archive.packages import (
     package_zip,
     package_zip_name,
     verification_message,
+)
+from archive.retention import (
+    destruction_act_approve,
+    destruction_act_draft,
+    legal_hold_place,
+    legal_hold_release,
+    retention_due,
 )
 from archive.year_close import Outcome, promotion_confirm, promotion_propose, year_close, year_close_check
 from gradebook.models import AcademicYear, SchoolClass
@@ -194,11 +203,119 @@ def archive_package_download(request, pk):
     if package.status != ArchivePackage.Status.DONE:
         raise Http404
     security_event(request, action="archive.download", obj=f"archive_package:{package.pk}")
-    import io
-
     return FileResponse(
         io.BytesIO(package_zip(package)),
         as_attachment=True,
         filename=package_zip_name(package),
+        content_type="application/zip",
+    )
+
+
+# Retention -------------------------------------------------------------------------------------------
+
+
+@require_role(*access.ARCHIVISTS)
+def retention_page(request):
+    today = timezone.localdate()
+    due = retention_due(today=today)
+    return render(
+        request,
+        "archive/retention.html",
+        {
+            "today": today,
+            "expired": [d for d in due if d.expired(today)],
+            "soon": [d for d in due if not d.expired(today)],
+            "holds": LegalHold.objects.filter(released_at__isnull=True).select_related(
+                "student", "placed_by"
+            ),
+            "acts": DestructionAct.objects.select_related("drafted_by", "approved_by")[:50],
+            "is_deputy": Role.DEPUTY in request.roles,
+        },
+    )
+
+
+@require_role(Role.DEPUTY)
+@require_POST
+def destruction_act_create(request):
+    try:
+        act = destruction_act_draft(user=request.user, today=timezone.localdate(), now=timezone.now())
+        messages.success(request, _("Act № %(n)s is drafted: the director approves it.") % {"n": act.number})
+        return redirect("destruction_act_detail", pk=act.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("retention")
+
+
+@require_role(*access.ARCHIVISTS)
+def destruction_act_detail(request, pk):
+    act = get_object_or_404(DestructionAct.objects.select_related("drafted_by", "approved_by"), pk=pk)
+    return render(
+        request,
+        "archive/act_detail.html",
+        {
+            "act": act,
+            "items": act.items.select_related("academic_year"),
+            "can_approve": Role.DIRECTOR in request.roles and act.status == DestructionAct.Status.DRAFT,
+        },
+    )
+
+
+@require_role(Role.DIRECTOR)
+@require_POST
+def destruction_act_approve_view(request, pk):
+    act = get_object_or_404(DestructionAct, pk=pk)
+    try:
+        destruction_act_approve(user=request.user, act=act, now=timezone.now())
+        security_event(request, action="retention.approve", obj=f"destruction_act:{act.number}")
+        messages.success(request, _("The act is approved: the records are being destroyed."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("destruction_act_detail", pk=act.pk)
+
+
+@require_role(*access.ARCHIVISTS)
+def destruction_act_pdf(request, pk):
+    act = get_object_or_404(DestructionAct, pk=pk, status=DestructionAct.Status.EXECUTED)
+    if not act.pdf:
+        raise Http404
+    security_event(request, action="retention.act_download", obj=f"destruction_act:{act.number}")
+    return FileResponse(act.pdf.open("rb"), as_attachment=True, filename=f"act-{act.number}.pdf")
+
+
+@require_role(Role.DEPUTY)
+@require_POST
+def legal_hold_create(request):
+    student = get_object_or_404(Student, pk=request.POST.get("student"))
+    try:
+        legal_hold_place(
+            user=request.user, student=student, reason=request.POST.get("reason", ""), now=timezone.now()
+        )
+        messages.success(request, _("The records are kept past their date."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("retention")
+
+
+@require_role(Role.DEPUTY)
+@require_POST
+def legal_hold_release_view(request, pk):
+    hold = get_object_or_404(LegalHold, pk=pk)
+    try:
+        legal_hold_release(user=request.user, hold=hold, now=timezone.now())
+        messages.success(request, _("The hold is released."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("retention")
+
+
+@require_role(Role.PARENT)
+def my_child_data(request, student_id):
+    """«All data about my child», as a zip, for the child's guardian."""
+    student = access.access_own_child(user=request.user, id=student_id)
+    security_event(request, action="personal_data.export", obj=f"student:{student.pk}")
+    return FileResponse(
+        io.BytesIO(student_data_zip(student=student)),
+        as_attachment=True,
+        filename=f"personal-data-{student.pk}.zip",
         content_type="application/zip",
     )

@@ -136,6 +136,14 @@ ROUTES = {
     "archive_package_detail": ARCHIVISTS,
     "archive_package_verify": ARCHIVISTS,
     "archive_package_download": ARCHIVISTS,
+    "retention": ARCHIVISTS,
+    "destruction_act_create": frozenset({Role.DEPUTY}),
+    "destruction_act_detail": ARCHIVISTS,
+    "destruction_act_approve": frozenset({Role.DIRECTOR}),
+    "destruction_act_pdf": ARCHIVISTS,
+    "legal_hold_create": frozenset({Role.DEPUTY}),
+    "legal_hold_release": frozenset({Role.DEPUTY}),
+    "my_child_data": frozenset({Role.PARENT}),  # archive.access: the child's own guardian only
     "api-student-portfolio": SIGNED_IN,
     "api-portfolio-overview": SIGNED_IN,  # the school-wide roles; everyone else 404
     # API description

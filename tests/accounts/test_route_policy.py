@@ -633,6 +633,65 @@ CASES |= {
 }
 
 
+def an_act(w, *, status="draft"):
+    """A destruction act (no lines): a draft, or one already executed with its PDF."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from archive.models import DestructionAct
+
+    act = DestructionAct.objects.filter(status=status).first()
+    if act:
+        return act
+    act = DestructionAct.objects.create(
+        number=f"T-{status}",
+        status=status,
+        drafted_by=w.deputy,
+        drafted_at=timezone.now(),
+        approved_by=None if status == "draft" else w.director,
+    )
+    if status == "executed":
+        act.pdf.save("act-test.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    return act
+
+
+def a_hold(w):
+    from django.utils import timezone
+
+    from archive.retention import legal_hold_place
+
+    return legal_hold_place(user=w.deputy, student=w.anna, reason="суд", now=timezone.now())
+
+
+CASES |= {
+    "retention": Case(lambda w: reverse("retention"), every(ARCHIVISTS)),
+    "destruction_act_create": Case(
+        lambda w: reverse("destruction_act_create"), every(["deputy"], 302), method="post"
+    ),
+    "destruction_act_detail": Case(
+        lambda w: reverse("destruction_act_detail", args=[an_act(w).pk]), every(ARCHIVISTS)
+    ),
+    "destruction_act_approve": Case(
+        lambda w: reverse("destruction_act_approve", args=[an_act(w).pk]),
+        every(["director"], 302),
+        method="post",
+    ),
+    "destruction_act_pdf": Case(
+        lambda w: reverse("destruction_act_pdf", args=[an_act(w, status="executed").pk]), every(ARCHIVISTS)
+    ),
+    "legal_hold_create": Case(
+        lambda w: reverse("legal_hold_create"),
+        every(["deputy"], 302),
+        method="post",
+        data=lambda w: {"student": w.anna.pk, "reason": "суд"},
+    ),
+    "legal_hold_release": Case(
+        lambda w: reverse("legal_hold_release", args=[a_hold(w).pk]), every(["deputy"], 302), method="post"
+    ),
+    "my_child_data": Case(lambda w: reverse("my_child_data", args=[w.anna.pk]), every(["own_parent"])),
+}
+
+
 def test_every_route_has_a_policy():
     missing = sorted(name or repr(cb) for name, cb in walk() if name is None or policy_for(name) is None)
     assert missing == [], f"routes without a line in config/access_policy.py: {missing}"
