@@ -50,9 +50,11 @@ def sha256(data: bytes) -> str:
 
 
 @transaction.atomic
-def archive_package_request(*, user, year, now: datetime, school_class=None, student=None) -> ArchivePackage:
+def archive_package_request(
+    *, user, year, now: datetime, school_class=None, student=None, enqueue: bool = True
+) -> ArchivePackage:
     """Queues a package of a closed year: the whole school, a class of that year, or a student. The job
-    is enqueued when the transaction commits."""
+    is enqueued when the transaction commits (`enqueue=False`: the caller runs it, as the demo does)."""
     if year.closed_at is None:
         raise DomainError(_("Close the year before archiving it."), code="year_not_closed")
     if school_class is not None and student is not None:
@@ -74,7 +76,8 @@ def archive_package_request(*, user, year, now: datetime, school_class=None, stu
         requested_by=user,
         requested_at=now,
     )
-    transaction.on_commit(lambda: _enqueue(package.pk))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(package.pk))
     return package
 
 

@@ -43,12 +43,23 @@ class YearCloseCheck:
         return not (self.open_terms or self.missing_annual)
 
 
+def _to_the_end(year: AcademicYear) -> Q:
+    """Enrolments that lasted to the end of the year's last term (those moved up on 31 May included)."""
+    last = (
+        Term.objects.filter(academic_year=year)
+        .order_by("-end_date")
+        .values_list("end_date", flat=True)
+        .first()
+    )
+    return Q(end_date__isnull=True) | Q(end_date__gte=last or year.end_date)
+
+
 def _members_at_end(year: AcademicYear) -> dict[int, list[int]]:
-    """class id → ids of the students enrolled in it on the year's last day."""
+    """class id → ids of the students enrolled in it at the end of the year's last term."""
     members = defaultdict(list)
-    rows = Enrolment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=year.end_date), school_class__academic_year=year
-    ).values_list("school_class_id", "student_id")
+    rows = Enrolment.objects.filter(_to_the_end(year), school_class__academic_year=year).values_list(
+        "school_class_id", "student_id"
+    )
     for class_id, student_id in rows:
         members[class_id].append(student_id)
     return members
@@ -254,10 +265,10 @@ def promotion_confirm(*, user, year: AcademicYear, next_year: AcademicYear, repe
     enrolled = 0
     for p in proposals:
         old = classes[p.class_id]
-        current = Enrolment.objects.get(
-            Q(end_date__isnull=True) | Q(end_date__gte=year.end_date),
-            student_id=p.student_id,
-            school_class=old,
+        current = (
+            Enrolment.objects.filter(_to_the_end(year), student_id=p.student_id, school_class=old)
+            .order_by("-start_date")
+            .first()
         )
         leaving = p.outcome == Outcome.GRADUATE and p.student_id not in repeaters
         if current.end_date is None:
