@@ -52,7 +52,7 @@ def _tampered(data: bytes, name: str) -> bytes:
         for info in source.infolist():
             body = source.read(info)
             if info.filename.endswith(name):
-                body = body.replace('"mark": "2"'.encode(), '"mark": "5"'.encode())
+                body = body.replace(b'"mark": "2"', b'"mark": "5"')
             target.writestr(info.filename, body)
     return out.getvalue()
 
