@@ -334,7 +334,10 @@ class AwardOrder(models.Model):
 
 class Award(models.Model):
     order = models.ForeignKey(
-        AwardOrder, on_delete=models.PROTECT, related_name="awards", verbose_name=pgettext_lazy("award", "order")
+        AwardOrder,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        verbose_name=pgettext_lazy("award", "order"),
     )
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, related_name="awards", verbose_name=_("student")
