@@ -11,6 +11,7 @@ sat ОГЭ on 20.05.2025: the protocol is kept a year after the exam period (31.
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
 
 from accounts.errors import DomainError
 from accounts.models import Student
@@ -204,3 +205,27 @@ class django_capture_on_commit:
         for _sids, func, _robust in self.connection.run_on_commit[self.start :]:
             func()
         del self.connection.run_on_commit[self.start :]
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+def test_history_stays_append_only_outside_an_act(school):
+    """Only a transaction that names an act may delete history; UPDATE is refused even then."""
+    from django.db import DatabaseError, transaction
+
+    count = JournalHistory.objects.count()
+    assert count
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM gradebook_journalhistory")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.destruction_act', 'T-1', true)")
+        cursor.execute("UPDATE gradebook_journalhistory SET reason = 'x'")
+    with pytest.raises(_Rollback), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.destruction_act', 'T-1', true)")
+        cursor.execute("DELETE FROM gradebook_journalhistory")
+        assert JournalHistory.objects.count() == 0
+        raise _Rollback
+    assert JournalHistory.objects.count() == count
