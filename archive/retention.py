@@ -70,7 +70,12 @@ def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
         (i.kind, i.student_id, i.academic_year_id): i.act.number
         for i in DestructionActItem.objects.filter(student__isnull=False).select_related("act")
     }
-    found = _personal_files(rules, horizon) + _state_exams(rules, horizon)
+    executed = {key for key, number in listed.items() if number in _executed_numbers()}
+    found = [
+        d
+        for d in _personal_files(rules, horizon) + _state_exams(rules, horizon)
+        if (d.kind, d.student_id, d.year_id) not in executed  # depersonalised, kept for a longer rule
+    ]
     return sorted(
         (
             Due(
@@ -83,6 +88,12 @@ def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
             for d in found
         ),
         key=lambda d: (d.due_on, d.label),
+    )
+
+
+def _executed_numbers() -> set[str]:
+    return set(
+        DestructionAct.objects.filter(status=DestructionAct.Status.EXECUTED).values_list("number", flat=True)
     )
 
 

@@ -177,6 +177,28 @@ def test_executing_the_act_destroys_the_data_its_history_and_files(school):
     assert not [d for d in retention_due(today=today) if d.kind == "personal_file"]
 
 
+def test_a_depersonalised_student_is_not_listed_again(school):
+    """Глеб leaves on 30.09.2025: his personal file expires while his exam protocol (kept 10 years
+    here) stays, so he is depersonalised, not deleted — and never listed again."""
+    from archive.models import RetentionRule
+
+    RetentionRule.objects.filter(kind="state_exam").update(years=10)
+    gleb = school.students["gleb"]
+    Enrolment.objects.filter(student=gleb, end_date=None).update(
+        end_date=date(2025, 9, 30), leave_reason="transfer_school"
+    )
+    today = date(2028, 10, 1)  # kept through 30.09.2028
+    act = destruction_act_draft(user=school.deputy, today=today, now=NOW)
+    destruction_act_approve(user=school.director, act=act, now=NOW)
+    item = destruction_act_execute(act_id=act.pk, now=NOW, today=today).items.get(student=gleb)
+    assert "depersonalised" in item.done
+    kept = Student.objects.get(pk=gleb.pk)
+    assert (kept.last_name, kept.middle_name, kept.birth_date.month) == ("Depersonalised", "", 1)
+    assert StateExamResult.objects.filter(student=gleb).exists()
+    assert not PersonalFileRecord.objects.filter(student=gleb).exists()
+    assert not [d for d in retention_due(today=today) if d.student_id == gleb.pk]
+
+
 def test_the_exam_protocols_go_and_the_student_stays(school):
     gleb = school.students["gleb"]
     today = date(2026, 9, 1)
