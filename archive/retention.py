@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, ProtectedError, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from accounts.roles import has_role
 from archive.models import ArchivePackage, DestructionAct, DestructionActItem, LegalHold, RetentionRule
 from archive.registry import REGISTRY, Destroy
 from gradebook.exam_selectors import exam_period
-from gradebook.models import AcademicYear, Enrolment, JournalHistory, StateExamResult
+from gradebook.models import AcademicYear, Attendance, Enrolment, JournalHistory, Mark, StateExamResult
 
 Kind = RetentionRule.Kind
 SOON_DAYS = 90
@@ -39,7 +39,7 @@ def add_years(day: date, years: int) -> date:
 @dataclass(frozen=True)
 class Due:
     kind: str
-    student_id: int
+    student_id: int | None  # None: a whole year's records (the journal)
     label: str
     due_on: date
     year_id: int | None = None
@@ -68,12 +68,14 @@ def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
     held = set(LegalHold.objects.filter(released_at__isnull=True).values_list("student_id", flat=True))
     listed = {
         (i.kind, i.student_id, i.academic_year_id): i.act.number
-        for i in DestructionActItem.objects.filter(student__isnull=False).select_related("act")
+        for i in DestructionActItem.objects.filter(
+            Q(student__isnull=False) | Q(kind=Kind.JOURNAL, academic_year__isnull=False)
+        ).select_related("act")
     }
     executed = {key for key, number in listed.items() if number in _executed_numbers()}
     found = [
         d
-        for d in _personal_files(rules, horizon) + _state_exams(rules, horizon)
+        for d in _personal_files(rules, horizon) + _state_exams(rules, horizon) + _journals(rules, horizon)
         if (d.kind, d.student_id, d.year_id) not in executed  # depersonalised, kept for a longer rule
     ]
     return sorted(
@@ -129,6 +131,28 @@ def _state_exams(rules, horizon: date) -> list[Due]:
                 Kind.STATE_EXAM, r.student_id, _initials(r.student), due, year.pk, year.name
             )
     return list(found.values())
+
+
+def _journals(rules, horizon: date) -> list[Due]:
+    """A year's electronic journal (marks, attendance, their history, acknowledgements, diagnostic
+    results) is kept `years` after the year ends; its term, annual and final marks stay in the personal
+    file."""
+    if Kind.JOURNAL not in rules:
+        return []
+    years = rules[Kind.JOURNAL]
+    found = []
+    for year in AcademicYear.objects.filter(end_date__lt=add_years(horizon, -years)).order_by("start_date"):
+        if Mark.objects.filter(
+            lesson__assignment__class_subject__school_class__academic_year=year
+        ).exists() or (
+            Attendance.objects.filter(
+                lesson__assignment__class_subject__school_class__academic_year=year
+            ).exists()
+        ):
+            found.append(
+                Due(Kind.JOURNAL, None, year.name, add_years(year.end_date, years), year.pk, year.name)
+            )
+    return found
 
 
 # The act -----------------------------------------------------------------------------------------------
@@ -194,12 +218,14 @@ def destruction_act_execute(*, act_id: int, now: datetime, today: date) -> Destr
         for item in act.items.all():
             if item.student_id in held:
                 item.done = _g("kept: a legal hold")
-            elif item.student_id is None:
+            elif item.student_id is None and item.kind != Kind.JOURNAL:
                 item.done = _g("nothing left to destroy")
             elif item.kind == Kind.PERSONAL_FILE:
                 item.done = _destroy_personal_file(item.student_id, files)
             elif item.kind == Kind.STATE_EXAM:
                 item.done = _destroy_state_exams(item.student_id, item.academic_year)
+            elif item.kind == Kind.JOURNAL and item.academic_year_id:
+                item.done = _destroy_journal(item.academic_year, held)
             item.save(update_fields=["done"])
             _log(act, item, now)
         act.status, act.executed_at = DestructionAct.Status.EXECUTED, now
@@ -319,6 +345,54 @@ def _destroy_state_exams(student_id: int, year: AcademicYear) -> str:
         student_id=student_id, exam_date__range=(start, end)
     ).delete()
     return _g("destroyed: %(n)d state exam results of %(year)s") % {"n": deleted, "year": year.name}
+
+
+def _destroy_journal(year: AcademicYear, held: set[int]) -> str:
+    """The year's journal rows about students (students under a legal hold keep theirs)."""
+    from gradebook.models import (
+        CorrectionRequest,
+        DiagnosticResult,
+        DiagnosticTaskResult,
+        WeekAcknowledgement,
+    )
+
+    in_year = {"lesson__assignment__class_subject__school_class__academic_year": year}
+    querysets = [
+        (
+            "gradebook.JournalHistory",
+            JournalHistory.objects.filter(
+                class_subject__school_class__academic_year=year, student__isnull=False
+            ).exclude(entity="term_mark"),
+        ),
+        ("gradebook.Mark", Mark.objects.filter(**in_year)),
+        ("gradebook.Attendance", Attendance.objects.filter(**in_year)),
+        (
+            "gradebook.CorrectionRequest",
+            CorrectionRequest.objects.filter(
+                Q(**in_year) | Q(class_subject__school_class__academic_year=year)
+            ),
+        ),
+        (
+            "gradebook.WeekAcknowledgement",
+            WeekAcknowledgement.objects.filter(week_start__range=(year.start_date, year.end_date)),
+        ),
+        (
+            "gradebook.DiagnosticTaskResult",
+            DiagnosticTaskResult.objects.filter(
+                result__work__class_subject__school_class__academic_year=year
+            ),
+        ),
+        (
+            "gradebook.DiagnosticResult",
+            DiagnosticResult.objects.filter(work__class_subject__school_class__academic_year=year),
+        ),
+    ]
+    path = {"gradebook.DiagnosticTaskResult": "result__student_id__in"}
+    counts = _delete_rows(
+        [(label, qs.exclude(**{path.get(label, "student_id__in"): held})) for label, qs in querysets]
+    )
+    found = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or _g("nothing")
+    return _g("destroyed: %(found)s") % {"found": found}
 
 
 def _remove_files(names: list[str]) -> None:

@@ -251,3 +251,57 @@ def test_history_stays_append_only_outside_an_act(school):
         assert JournalHistory.objects.count() == 0
         raise _Rollback
     assert JournalHistory.objects.count() == count
+
+
+@pytest.fixture
+def year_with_a_journal(media):
+    """The school with one lesson of 5А's Математика on 10.09.2024 and Аннина's «5» in it, then closed:
+    its journal is kept through 31.08.2030 (5 years from the year's end)."""
+    from gradebook.cells import mark_set
+    from gradebook.journal_services import lesson_create, term_close
+    from gradebook.models import SchoolClass, TeachingAssignment, Term, WorkType
+
+    school = build_archive_school(close_terms=False)
+    cs = school.classes[5].class_subjects.get(subject__name="Математика")
+    assignment = TeachingAssignment.objects.create(teacher=school.deputy, class_subject=cs)
+    lesson = lesson_create(
+        user=school.deputy, assignment=assignment, on=date(2024, 9, 10), work_type=WorkType.objects.first()
+    )
+    mark_set(user=school.deputy, lesson=lesson, student=school.students["anna"], raw="5")
+    schemes = dict(school.year.grade_schemes.values_list("grade", "scheme"))
+    for term in Term.objects.filter(academic_year=school.year):
+        mine = [
+            c
+            for c in SchoolClass.objects.filter(academic_year=school.year)
+            if schemes[c.grade] == term.scheme
+        ]
+        term_close(user=school.deputy, term=term, classes=mine)
+    year_close(user=school.deputy, year=school.year, now=NOW, issued_on=date(2025, 6, 28))
+    return school
+
+
+@pytest.mark.parametrize(("today", "expired"), [(date(2030, 8, 31), False), (date(2030, 9, 1), True)])
+def test_a_years_journal_expires_five_years_after_the_year(year_with_a_journal, today, expired):
+    (due,) = [d for d in retention_due(today=today) if d.kind == "journal"]
+    assert (due.student_id, due.year_name, due.due_on, due.expired(today)) == (
+        None,
+        "2024/2025",
+        date(2030, 8, 31),
+        expired,
+    )
+
+
+def test_destroying_a_journal_keeps_the_personal_file(year_with_a_journal):
+    from gradebook.models import Mark
+
+    school = year_with_a_journal
+    today = date(2030, 9, 1)
+    act = destruction_act_draft(user=school.deputy, today=today, now=NOW)
+    assert ("journal", None) in set(act.items.values_list("kind", "student_id"))
+    destruction_act_approve(user=school.director, act=act, now=NOW)
+    destruction_act_execute(act_id=act.pk, now=NOW, today=today)
+    assert not Mark.objects.exists()
+    assert not JournalHistory.objects.filter(entity="mark").exists()
+    assert TermMark.objects.filter(student=school.students["anna"], kind="annual").count() == 2
+    assert JournalHistory.objects.filter(entity="term_mark").exists()
+    assert not [d for d in retention_due(today=today) if d.kind == "journal"]
