@@ -29,6 +29,45 @@ SOON_DAYS = 90
 security_log = logging.getLogger("security")
 
 
+# The defaults of the issue and DESIGN §4 (the data migration 0002 seeds the same; kept apart so the
+# migration stays as it ran).
+DEFAULT_RULES = [
+    (
+        Kind.PERSONAL_FILE,
+        3,
+        RetentionRule.Event.LEAVING,
+        "Приказ Росархива № 236, ст. 596: до выбытия + 3 года",
+    ),
+    (
+        Kind.CERTIFICATE_BOOK,
+        50,
+        RetentionRule.Event.CREATED,
+        "Приказ Росархива № 236: книга выдачи аттестатов — 50 лет",
+    ),
+    (Kind.STATE_EXAM, 1, RetentionRule.Event.YEAR_END, "Протоколы ГИА — 1 год"),
+    (Kind.JOURNAL, 5, RetentionRule.Event.YEAR_END, "Электронный журнал — 5 лет"),
+    (Kind.LEDGER, 25, RetentionRule.Event.YEAR_END, "Сводные ведомости — 25 лет (письмо АП-147/07)"),
+    (
+        Kind.DESTRUCTION_ACT,
+        3,
+        RetentionRule.Event.CREATED,
+        "Приказ Роскомнадзора № 179: акты и выгрузки из журнала — 3 года",
+    ),
+]
+
+
+def retention_rules() -> dict[str, int]:
+    """kind → years kept. An empty table (a test database flushed after the migrations) gets the
+    defaults back, as gradebook's grading_policy() does for its row."""
+    rules = dict(RetentionRule.objects.values_list("kind", "years"))
+    if not rules:
+        RetentionRule.objects.bulk_create(
+            RetentionRule(kind=k, years=y, starts_from=e, basis=b) for k, y, e, b in DEFAULT_RULES
+        )
+        rules = {k: y for k, y, _e, _b in DEFAULT_RULES}
+    return rules
+
+
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -63,7 +102,7 @@ def _initials(student: Student) -> str:
 
 def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
     """Records past their date or due within `within_days`, oldest first (a fixed number of queries)."""
-    rules = {r.kind: r.years for r in RetentionRule.objects.all()}
+    rules = retention_rules()
     horizon = today + timedelta(days=within_days)
     held = set(LegalHold.objects.filter(released_at__isnull=True).values_list("student_id", flat=True))
     listed = {

@@ -33,6 +33,7 @@ from archive.retention import (
     legal_hold_place,
     legal_hold_release,
     retention_due,
+    retention_rules,
 )
 from archive.year_close import Outcome, promotion_confirm, promotion_propose, year_close, year_close_check
 from gradebook.models import AcademicYear, SchoolClass
@@ -43,6 +44,7 @@ MAX_COPY_BYTES = 200 * 1024 * 1024
 
 @require_role(*access.ARCHIVISTS)
 def archive_home(request):
+    retention_rules()  # the defaults, if the table is empty
     years = list(AcademicYear.objects.order_by("-start_date"))
     checks = {y.pk: year_close_check(year=y) for y in years if y.closed_at is None}
     return render(
