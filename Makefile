@@ -56,7 +56,7 @@ venv:
 run: venv
 	$(PY) manage.py migrate --noinput
 	@if $(PY) manage.py help --commands | grep -x demo_school >/dev/null; then \
-	  $(PY) manage.py demo_school --if-empty --previous-year; \
+	  $(PY) manage.py demo_school --if-empty --previous-year --archive; \
 	else \
 	  echo "WARNING: the demo_school command does not exist yet; starting without demo data." >&2; \
 	fi

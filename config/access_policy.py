@@ -23,6 +23,7 @@ REPORTERS = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.CLASS_TEACHER})
 REPORT_USERS = REPORTERS | {Role.TEACHER}  # a subject teacher builds the report of their own subjects
 DIAGNOSTIC_READERS = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR})
 DIAGNOSTIC_WRITERS = frozenset({Role.TEACHER, Role.DEPUTY})
+ARCHIVISTS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 
 ROUTES = {
     # accounts
@@ -126,6 +127,23 @@ ROUTES = {
     "portfolio_credits": frozenset({Role.DEPUTY, Role.DIRECTOR}),
     "credit_request_decide": frozenset({Role.DEPUTY}),
     "portfolio_gifted": frozenset({Role.DEPUTY, Role.DIRECTOR}),
+    # archive: the year close is the deputy's; packages are the deputy's and the director's (DESIGN §4)
+    "archive_home": ARCHIVISTS,
+    "archive_year_close": frozenset({Role.DEPUTY}),
+    "archive_promotion": ARCHIVISTS,  # the director sees the proposal; only the deputy confirms (POST)
+    "archive_package_create": ARCHIVISTS,
+    "archive_packages_status": ARCHIVISTS,
+    "archive_package_detail": ARCHIVISTS,
+    "archive_package_verify": ARCHIVISTS,
+    "archive_package_download": ARCHIVISTS,
+    "retention": ARCHIVISTS,
+    "destruction_act_create": frozenset({Role.DEPUTY}),
+    "destruction_act_detail": ARCHIVISTS,
+    "destruction_act_approve": frozenset({Role.DIRECTOR}),
+    "destruction_act_pdf": ARCHIVISTS,
+    "legal_hold_create": frozenset({Role.DEPUTY}),
+    "legal_hold_release": frozenset({Role.DEPUTY}),
+    "my_child_data": frozenset({Role.PARENT}),  # archive.access: the child's own guardian only
     "api-student-portfolio": SIGNED_IN,
     "api-portfolio-overview": SIGNED_IN,  # the school-wide roles; everyone else 404
     # achievements: levels, personal results and characteristics for the class teacher of the class, the deputy

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gradebook",
     "portfolio",
     "achievements",
+    "archive",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gradebook.urls")),
     path("", include("portfolio.urls")),
     path("", include("achievements.urls")),
+    path("", include("archive.urls")),
     path("import/", include("gradebook.import_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from accounts.errors import ConflictError, DomainError
 from gradebook import calendar
 from gradebook.models import Attendance, Enrolment, JournalHistory, Lesson, Mark, Subgroup, TermClosure
 from gradebook.rules import parse_mark
+from gradebook.year_lock import year_closed_error
 
 ATTENDANCE_CODES = {"н": "absent", "б": "sick", "уп": "excused", "оп": "late"}
 ATTENDANCE_LABELS = {v: k for k, v in ATTENDANCE_CODES.items()}
@@ -54,7 +55,7 @@ def _context(lessons: QuerySet[Lesson], *, lesson_id: int, student_id: int) -> L
     )
     lesson = (
         lessons.filter(pk=lesson_id)
-        .select_related("assignment__class_subject__school_class", "work_type")
+        .select_related("assignment__class_subject__school_class__academic_year", "work_type")
         .annotate(
             closed=Exists(
                 TermClosure.objects.filter(
@@ -84,6 +85,9 @@ def _context(lessons: QuerySet[Lesson], *, lesson_id: int, student_id: int) -> L
     )
     if lesson is None:
         raise Http404  # missing, or not a journal this user writes to: the same answer
+    year = lesson.assignment.class_subject.school_class.academic_year
+    if year.closed_at is not None:
+        raise year_closed_error(year.name)
     if lesson.closed:
         raise DomainError(
             _("The term is closed for this class. File a correction request."), code="term_closed"

@@ -34,6 +34,7 @@ from gradebook.models import (
     TeachingAssignment,
 )
 from gradebook.models.diagnostics import MAX_WORDS_PER_MINUTE
+from gradebook.year_lock import check_loaded_year_open, check_year_open
 
 Kind = DiagnosticWork.Kind
 MAX_TASKS = 50
@@ -113,6 +114,7 @@ def check_diagnostic_writer(*, user, class_subject: ClassSubject) -> None:
 
 def _check_date(*, class_subject: ClassSubject, on: date) -> None:
     year = class_subject.school_class.academic_year
+    check_year_open(year_id=year.pk)
     if not year.start_date <= on <= year.end_date:
         _refuse(
             _("The date %(date)s is outside the academic year %(year)s."),
@@ -375,6 +377,7 @@ def _marks_recompute(*, work: DiagnosticWork, user) -> None:
 def diagnostic_work_delete(*, user, work: DiagnosticWork) -> None:
     """Deletes a work entered by mistake, with its tasks and results."""
     check_diagnostic_writer(user=user, class_subject=work.class_subject)
+    check_year_open(year_id=work.class_subject.school_class.academic_year_id)
     DiagnosticWork.objects.filter(pk=work.pk).delete()
 
 
@@ -390,6 +393,7 @@ def diagnostic_results_record(*, user, work: DiagnosticWork, rows: list[ResultRo
     outside 0…400.
     """
     check_diagnostic_writer(user=user, class_subject=work.class_subject)
+    check_loaded_year_open(work.class_subject.school_class.academic_year)
     if work.date > timezone.localdate():
         _refuse(
             _("The work is dated %(date)s: its results can be entered from that day."),

@@ -15,6 +15,7 @@ from accounts.errors import DomainError
 from accounts.models import Student
 from gradebook.exam_selectors import exam_period
 from gradebook.models import AcademicYear, Enrolment, StateExamResult, Subject
+from gradebook.year_lock import check_year_open
 
 Kind = StateExamResult.Kind
 MAX_PRIMARY_SCORE = 100  # above the maximum of every ОГЭ and ЕГЭ subject: catches typos, not rules
@@ -76,6 +77,7 @@ def _check_student(*, student: Student, kind: str, exam_date: date) -> None:
             % {"date": exam_date.strftime("%d.%m.%Y")},
             code="date_outside_year",
         )
+    check_year_open(year_id=year.pk)
     in_grade = Enrolment.objects.filter(
         student=student, school_class__academic_year=year, school_class__grade__in=EXAM_GRADES[kind]
     )
@@ -126,4 +128,7 @@ def state_exam_result_set(
 def state_exam_result_delete(*, user, result: StateExamResult) -> None:
     """Deletes a result entered by mistake. `user` is who deletes: the caller logs it (no history table
     covers these rows yet)."""
+    year = exam_year(result.exam_date)
+    if year is not None:
+        check_year_open(year_id=year.pk)
     StateExamResult.objects.filter(pk=result.pk).delete()

@@ -35,6 +35,7 @@ from gradebook.models import (
     WorkType,
 )
 from gradebook.rules import NOT_ATTESTED, parse_mark
+from gradebook.year_lock import check_year_open
 
 History = JournalHistory
 
@@ -70,6 +71,7 @@ def _term_closed(*, term, school_class: SchoolClass) -> DomainError:
 
 
 def _check_open(*, school_class: SchoolClass, on: date) -> Term:
+    check_year_open(year_id=school_class.academic_year_id)
     term = term_of(school_class=school_class, on=on)
     if term is None:
         raise DomainError(
@@ -320,6 +322,7 @@ def column_fill(*, user, lesson: Lesson, raw: str, students: list[Student] | Non
             "pk", "closed", "enrolled", "in_group", "taken"
         )
     }
+    check_year_open(year_id=school_class.academic_year_id)
     if any(closed for closed, _in, _taken in state.values()):
         raise _term_closed(term=term, school_class=school_class)
     outside = [s.short_name for s in students if not state.get(s.pk, (False, False, False))[1]]
@@ -398,6 +401,7 @@ def term_mark_set(
         raise DomainError(_("Final marks are set only in grades 9 and 11."), code="final_grade_only")
     if class_subject.scale == AssessmentScale.NONE:
         raise DomainError(_("This subject is not assessed in this class."), code="not_assessed")
+    check_year_open(year_id=class_subject.school_class.academic_year_id)
     state = _parse_term_result(raw, scale=class_subject.scale)
     result = _result_text(state)
     overridden = bool(suggested) and result != suggested
@@ -486,6 +490,7 @@ def term_close(*, user, term: Term, classes: list[SchoolClass]) -> list[TermClos
 
 @transaction.atomic
 def term_reopen(*, user, term: Term, school_class: SchoolClass) -> None:
+    check_year_open(year_id=term.academic_year_id)
     deleted, _by_model = TermClosure.objects.filter(term=term, school_class=school_class).delete()
     if not deleted:
         raise DomainError(_("The term is not closed for this class."), code="not_closed")
@@ -535,6 +540,9 @@ def correction_request_decide(
         raise DomainError(_("This request has already been decided."), code="already_decided")
     if not approve and not note.strip():
         raise DomainError(_("Give the reason for the rejection."), code="reason_required")
+    if approve:
+        target = request.lesson.assignment.class_subject if request.lesson_id else request.class_subject
+        check_year_open(year_id=target.school_class.academic_year_id)
     if approve:
         _apply_correction(user=user, request=request)
     request.status = CorrectionRequest.Status.APPROVED if approve else CorrectionRequest.Status.REJECTED

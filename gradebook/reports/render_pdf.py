@@ -99,8 +99,10 @@ def html_to_pdf(
     progress: Progress | None = None,
     pages: int = 1,
     numbers: bool = True,
+    pdf_options: dict | None = None,
 ) -> bytes:
-    """The PDF of `html`. `progress(done, 100)` follows WeasyPrint's steps and the pages it lays out
+    """The PDF of `html`. `pdf_options` go to WeasyPrint's write_pdf (the archive asks for PDF/A with a
+    fixed identifier). `progress(done, 100)` follows WeasyPrint's steps and the pages it lays out
     (about `pages` of them), read from its documented `weasyprint.progress` logger. Without `numbers`,
     the pages have no «page N of M» (a part of a file whose pages are numbered when joined)."""
     fetcher = StaticOnlyFetcher()
@@ -109,7 +111,7 @@ def html_to_pdf(
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=[CSS(string=margins, url_fetcher=fetcher)]
         )
-        content = document.write_pdf()
+        content = document.write_pdf(**(pdf_options or {}))
     if progress is not None:
         progress(100, 100)
     return content

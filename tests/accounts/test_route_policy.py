@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from config.access_policy import PUBLIC, ROUTES, SIGNED_IN, policy_for
 from tests.conftest import PERSONAS
 
-PROJECT_APPS = ("accounts.", "gradebook.", "portfolio.", "achievements.", "config.")
+PROJECT_APPS = ("accounts.", "gradebook.", "portfolio.", "achievements.", "archive.", "config.")
 
 
 def walk(patterns=None, namespace=None):
@@ -595,6 +595,134 @@ CASES |= {
     ),
     "results_card": Case(lambda w: reverse("results_card", args=[w.anna.pk]), every(SEES_ANNA)),
     "results_card_pdf": Case(lambda w: reverse("results_card_pdf", args=[w.anna.pk]), every(SEES_ANNA)),
+}
+
+
+def an_old_year(w):
+    """An empty academic year long past: nothing stops it from closing."""
+    from gradebook.models import AcademicYear
+    from gradebook.services import academic_year_create
+
+    return AcademicYear.objects.filter(name="2010/2011").first() or academic_year_create(start_year=2010)
+
+
+def a_closed_year(w):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from archive.year_close import year_close
+
+    year = an_old_year(w)
+    if year.closed_at is None:
+        year_close(user=w.deputy, year=year, now=timezone.now(), issued_on=date(2011, 6, 25))
+        year.refresh_from_db()
+    return year
+
+
+def a_package(w):
+    """A built package of the closed old year."""
+    from django.utils import timezone
+
+    from archive.models import ArchivePackage
+    from archive.packages import archive_package_request, archive_package_run
+
+    existing = ArchivePackage.objects.filter(status="done").first()
+    if existing:
+        return existing
+    package = archive_package_request(user=w.deputy, year=a_closed_year(w), now=timezone.now())
+    return archive_package_run(package_id=package.pk)
+
+
+# The archive: the deputy and the director (not the admin); closing a year and confirming, the deputy only
+ARCHIVISTS = ["deputy", "director"]
+CASES |= {
+    "archive_home": Case(lambda w: reverse("archive_home"), every(ARCHIVISTS)),
+    "archive_year_close": Case(
+        lambda w: reverse("archive_year_close", args=[an_old_year(w).pk]),
+        every(["deputy"], 302),
+        method="post",
+    ),
+    "archive_promotion": Case(
+        lambda w: reverse("archive_promotion", args=[a_closed_year(w).pk]), every(ARCHIVISTS)
+    ),
+    "archive_package_create": Case(
+        lambda w: reverse("archive_package_create"),
+        every(ARCHIVISTS, 302),
+        method="post",
+        data=lambda w: {"year": a_closed_year(w).pk},
+    ),
+    "archive_packages_status": Case(
+        lambda w: reverse("archive_packages_status") + f"?ids={a_package(w).pk}", every(ARCHIVISTS)
+    ),
+    "archive_package_detail": Case(
+        lambda w: reverse("archive_package_detail", args=[a_package(w).pk]), every(ARCHIVISTS)
+    ),
+    "archive_package_verify": Case(
+        lambda w: reverse("archive_package_verify", args=[a_package(w).pk]), every(ARCHIVISTS), method="post"
+    ),
+    "archive_package_download": Case(
+        lambda w: reverse("archive_package_download", args=[a_package(w).pk]), every(ARCHIVISTS)
+    ),
+}
+
+
+def an_act(w, *, status="draft"):
+    """A destruction act (no lines): a draft, or one already executed with its PDF."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from archive.models import DestructionAct
+
+    act = DestructionAct.objects.filter(status=status).first()
+    if act:
+        return act
+    act = DestructionAct.objects.create(
+        number=f"T-{status}",
+        status=status,
+        drafted_by=w.deputy,
+        drafted_at=timezone.now(),
+        approved_by=None if status == "draft" else w.director,
+    )
+    if status == "executed":
+        act.pdf.save("act-test.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    return act
+
+
+def a_hold(w):
+    from django.utils import timezone
+
+    from archive.retention import legal_hold_place
+
+    return legal_hold_place(user=w.deputy, student=w.anna, reason="суд", now=timezone.now())
+
+
+CASES |= {
+    "retention": Case(lambda w: reverse("retention"), every(ARCHIVISTS)),
+    "destruction_act_create": Case(
+        lambda w: reverse("destruction_act_create"), every(["deputy"], 302), method="post"
+    ),
+    "destruction_act_detail": Case(
+        lambda w: reverse("destruction_act_detail", args=[an_act(w).pk]), every(ARCHIVISTS)
+    ),
+    "destruction_act_approve": Case(
+        lambda w: reverse("destruction_act_approve", args=[an_act(w).pk]),
+        every(["director"], 302),
+        method="post",
+    ),
+    "destruction_act_pdf": Case(
+        lambda w: reverse("destruction_act_pdf", args=[an_act(w, status="executed").pk]), every(ARCHIVISTS)
+    ),
+    "legal_hold_create": Case(
+        lambda w: reverse("legal_hold_create"),
+        every(["deputy"], 302),
+        method="post",
+        data=lambda w: {"student": w.anna.pk, "reason": "суд"},
+    ),
+    "legal_hold_release": Case(
+        lambda w: reverse("legal_hold_release", args=[a_hold(w).pk]), every(["deputy"], 302), method="post"
+    ),
+    "my_child_data": Case(lambda w: reverse("my_child_data", args=[w.anna.pk]), every(["own_parent"])),
 }
 
 

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             action="store_true",
             help="also the year before, kept as its results: classes, enrolments, term and annual marks",
         )
+        parser.add_argument(
+            "--archive",
+            action="store_true",
+            help="with --previous-year: close that year (graduates, personal files, the certificate book), "
+            "build its archive package, and add leavers whose records near their retention date",
+        )
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--if-empty", action="store_true", help="do nothing if a school already exists")
         mode.add_argument(
@@ -69,7 +75,18 @@ class Command(BaseCommand):
 
         return build_demo_achievements(seed=seed)
 
-    def handle(self, *args, students, seed, until, no_journal, previous_year, if_empty, flush, **options):
+    @staticmethod
+    def build_archive(*, seed):
+        """The archive app closes the previous year and builds its package (it depends on gradebook)."""
+        if not apps.is_installed("archive"):
+            return None
+        from archive.demo import build_demo_archive
+
+        return build_demo_archive(seed=seed)
+
+    def handle(
+        self, *args, students, seed, until, no_journal, previous_year, archive, if_empty, flush, **options
+    ):
         if if_empty and School.objects.exists():
             self.stdout.write("Школа уже есть в базе — демо-школа не создаётся.")
             return
@@ -86,6 +103,7 @@ class Command(BaseCommand):
                 previous = build_demo_previous_year(seed=seed) if previous_year else None
                 portfolio = None if no_journal else self.build_portfolio(seed=seed, until=until)
                 achievements = None if no_journal else self.build_achievements(seed=seed)
+                archived = self.build_archive(seed=seed) if previous_year and archive else None
         except DomainError as error:
             raise CommandError(str(error)) from error
         s = summary
@@ -126,6 +144,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"УУД и личностные результаты: уровней {a.levels} (прошлый год {a.previous_levels}), "
                 f"анкетирований классов {a.surveys}, опубликованных характеристик {a.characteristics}."
+            )
+        if archived is not None:
+            a = archived
+            self.stdout.write(
+                f"Архив: {a.year} закрыт — записей личных дел {a.records}, аттестатов {a.certificates}, "
+                f"архивный пакет из {a.package_files} файлов; выбывших с истекающим сроком хранения {a.leavers}."
             )
         self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
         self.stdout.write("")
