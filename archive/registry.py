@@ -134,6 +134,19 @@ for _entry in [
         Kind.PERSONAL_FILE,
     ),
     P("portfolio.GiftedRegistryEntry", "student", _p("register of gifted children"), Kind.PERSONAL_FILE),
+    P(
+        "achievements.MetaSkillLevel",
+        "student",
+        _p("levels of universal learning actions"),
+        Kind.PERSONAL_FILE,
+    ),
+    P(
+        "achievements.MetaSkillLevelHistory",
+        "student",
+        _p("history of the learning-action levels"),
+        Kind.PERSONAL_FILE,
+    ),
+    P("achievements.Characteristic", "student", _p("the year-end characteristic"), Kind.PERSONAL_FILE),
     P("archive.PersonalFileRecord", "student", _p("the personal file (личное дело)"), Kind.PERSONAL_FILE),
     P(
         "archive.CertificateBookEntry",

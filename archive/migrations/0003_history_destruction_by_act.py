@@ -7,40 +7,12 @@ the DELETE privilege on the two history tables (see README, «Archive and retent
 
 from django.db import migrations
 
+from archive.migrations import _history_by_act as by_act
+
 FUNCTIONS = {
     "gradebook_history_append_only": "gradebook_journalhistory",
     "portfolio_history_append_only": "portfolio_portfoliohistory",
 }
-
-BY_ACT = """
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND coalesce(current_setting('app.destruction_act', true), '') <> '' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-ALWAYS = """
-CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-
-def _replace(template):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for function, table in FUNCTIONS.items():
-            schema_editor.execute(template.format(function=function, table=table), params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -48,4 +20,6 @@ class Migration(migrations.Migration):
         ("gradebook", "0003_history_append_only_and_defaults"),
         ("portfolio", "0002_history_append_only_and_points"),
     ]
-    operations = [migrations.RunPython(_replace(BY_ACT), _replace(ALWAYS))]
+    operations = [
+        migrations.RunPython(by_act.replace(by_act.BY_ACT, FUNCTIONS), by_act.replace(by_act.ALWAYS, FUNCTIONS))
+    ]

@@ -177,6 +177,39 @@ def test_executing_the_act_destroys_the_data_its_history_and_files(school):
     assert not [d for d in retention_due(today=today) if d.kind == "personal_file"]
 
 
+def test_the_act_also_destroys_the_learning_action_levels_their_history_and_the_characteristic(school):
+    """The achievements app's rows are in the registry under the personal-file rule; on PostgreSQL the
+    levels' history lets the act's DELETE through like the journal's (archive migration 0004)."""
+    from achievements.models import Characteristic, MetaSkillIndicator, MetaSkillLevel, MetaSkillLevelHistory
+
+    egor, indicator = school.students["egor"], MetaSkillIndicator.objects.first()
+    common = {"student": egor, "academic_year": school.year, "indicator": indicator}
+    MetaSkillLevel.objects.create(
+        **common, level="high", source="observation", updated_by=school.deputy, updated_at=NOW
+    )
+    MetaSkillLevelHistory.objects.create(
+        **common, new_level="high", new_source="observation", changed_by=school.deputy, changed_at=NOW
+    )
+    Characteristic.objects.create(
+        student=egor,
+        academic_year=school.year,
+        version=1,
+        achievements="a",
+        qualities="q",
+        development="d",
+        written_by=school.deputy,
+        written_at=NOW,
+    )
+    today = date(2028, 9, 1)
+    act = destruction_act_draft(user=school.deputy, today=today, now=NOW)
+    destruction_act_approve(user=school.director, act=act, now=NOW)
+    with django_capture_on_commit():
+        destruction_act_execute(act_id=act.pk, now=NOW, today=today)
+    for model in (MetaSkillLevel, MetaSkillLevelHistory, Characteristic):
+        assert not model.objects.filter(student_id=egor.pk).exists(), model
+    assert not Student.objects.filter(pk=egor.pk).exists()
+
+
 def test_a_depersonalised_student_is_not_listed_again(school):
     """Глеб leaves on 30.09.2025: his personal file expires while his exam protocol (kept 10 years
     here) stays, so he is depersonalised, not deleted — and never listed again."""
