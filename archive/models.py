@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Student
 from gradebook.models import AcademicYear, SchoolClass
@@ -57,7 +58,7 @@ class CertificateBookEntry(models.Model):
     grade = models.PositiveSmallIntegerField(_("grade"))
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     issued_on = models.DateField(_("issue date"))
-    full_name = models.CharField(_("full name"), max_length=500)
+    full_name = models.CharField(pgettext_lazy("person", "full name"), max_length=500)
     final_marks = models.JSONField(_("final marks"), default=list)
 
     class Meta:

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
@@ -246,12 +246,12 @@ def package_zip_name(package: ArchivePackage) -> str:
 
 def verification_message(result: Verification) -> str:
     if result.ok:
-        return _g("Every file matches its recorded SHA-256.")
+        return gettext("Every file matches its recorded SHA-256.")
     parts = []
     if result.changed:
-        parts.append(_g("changed: %(names)s") % {"names": ", ".join(result.changed)})
+        parts.append(gettext("changed: %(names)s") % {"names": ", ".join(result.changed)})
     if result.missing:
-        parts.append(_g("missing: %(names)s") % {"names": ", ".join(result.missing)})
+        parts.append(gettext("missing: %(names)s") % {"names": ", ".join(result.missing)})
     if result.extra:
-        parts.append(_g("not in the package: %(names)s") % {"names": ", ".join(result.extra)})
-    return _g("The copy does not match the package: %(problems)s.") % {"problems": "; ".join(parts)}
+        parts.append(gettext("not in the package: %(names)s") % {"names": ", ".join(result.extra)})
+    return gettext("The copy does not match the package: %(problems)s.") % {"problems": "; ".join(parts)}

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, ProtectedError, Q
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
@@ -256,9 +256,9 @@ def destruction_act_execute(*, act_id: int, now: datetime, today: date) -> Destr
         _name_the_act(act)
         for item in act.items.all():
             if item.student_id in held:
-                item.done = _g("kept: a legal hold")
+                item.done = gettext("kept: a legal hold")
             elif item.student_id is None and item.kind != Kind.JOURNAL:
-                item.done = _g("nothing left to destroy")
+                item.done = gettext("nothing left to destroy")
             elif item.kind == Kind.PERSONAL_FILE:
                 item.done = _destroy_personal_file(item.student_id, files)
             elif item.kind == Kind.STATE_EXAM:
@@ -366,16 +366,16 @@ def _destroy_personal_file(student_id: int, files: list) -> str:
         user.save(update_fields=["is_active", "first_name", "last_name", "email", "password"])
     if remaining:
         student.last_name, student.first_name, student.middle_name = (
-            _g("Depersonalised"),
+            gettext("Depersonalised"),
             f"№{student.pk}",
             "",
         )
         student.birth_date, student.user = date(student.birth_date.year, 1, 1), None
         student.save(update_fields=["last_name", "first_name", "middle_name", "birth_date", "user"])
-        what = _g("destroyed: %(models)s; depersonalised, kept for: %(kept)s")
+        what = gettext("destroyed: %(models)s; depersonalised, kept for: %(kept)s")
         return what % {"models": ", ".join(sorted(counts)), "kept": ", ".join(sorted(remaining))}
     Student.objects.filter(pk=student_id).delete()
-    return _g("destroyed: %(models)s, and the student record") % {"models": ", ".join(sorted(counts))}
+    return gettext("destroyed: %(models)s, and the student record") % {"models": ", ".join(sorted(counts))}
 
 
 def _destroy_state_exams(student_id: int, year: AcademicYear) -> str:
@@ -383,7 +383,7 @@ def _destroy_state_exams(student_id: int, year: AcademicYear) -> str:
     deleted, _by = StateExamResult.objects.filter(
         student_id=student_id, exam_date__range=(start, end)
     ).delete()
-    return _g("destroyed: %(n)d state exam results of %(year)s") % {"n": deleted, "year": year.name}
+    return gettext("destroyed: %(n)d state exam results of %(year)s") % {"n": deleted, "year": year.name}
 
 
 def _destroy_journal(year: AcademicYear, held: set[int]) -> str:
@@ -430,8 +430,8 @@ def _destroy_journal(year: AcademicYear, held: set[int]) -> str:
     counts = _delete_rows(
         [(label, qs.exclude(**{path.get(label, "student_id__in"): held})) for label, qs in querysets]
     )
-    found = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or _g("nothing")
-    return _g("destroyed: %(found)s") % {"found": found}
+    found = ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or gettext("nothing")
+    return gettext("destroyed: %(found)s") % {"found": found}
 
 
 def _remove_files(names: list[str]) -> None:
@@ -456,7 +456,7 @@ def _act_pdf(act: DestructionAct, *, today: date) -> bytes:
         "archive/act.html",
         {"act": act, "items": act.items.select_related("academic_year"), "school": school, "today": today},
     )
-    return html_to_pdf(html, left=school, right=_g("Act № %(n)s") % {"n": act.number})
+    return html_to_pdf(html, left=school, right=gettext("Act № %(n)s") % {"n": act.number})
 
 
 # Legal holds ------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_the_deputy_closes_a_ready_year_from_the_page(client_for, media):
     school.year.refresh_from_db()
     assert school.year.closed_at is not None
     assert PersonalFileRecord.objects.count() == 5
-    assert "5 personal file records, 2 certificate book entries" in response.content.decode()
+    assert "Записей личных дел: 5, записей в книге выдачи аттестатов: 2." in response.content.decode()
 
 
 def test_the_director_cannot_close_a_year(client_for, media):

@@ -224,9 +224,9 @@ def test_a_depersonalised_student_is_not_listed_again(school):
     act = destruction_act_draft(user=school.deputy, today=today, now=NOW)
     destruction_act_approve(user=school.director, act=act, now=NOW)
     item = destruction_act_execute(act_id=act.pk, now=NOW, today=today).items.get(student=gleb)
-    assert "depersonalised" in item.done
+    assert "обезличено" in item.done
     kept = Student.objects.get(pk=gleb.pk)
-    assert (kept.last_name, kept.middle_name, kept.birth_date.month) == ("Depersonalised", "", 1)
+    assert (kept.last_name, kept.middle_name, kept.birth_date.month) == ("Обезличен", "", 1)
     assert StateExamResult.objects.filter(student=gleb).exists()
     assert not PersonalFileRecord.objects.filter(student=gleb).exists()
     assert not [d for d in retention_due(today=today) if d.student_id == gleb.pk]

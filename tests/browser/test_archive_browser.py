@@ -66,7 +66,7 @@ def test_deputy_closes_archives_verifies_and_catches_a_tampered_copy(
     row = page.locator("#years tr[data-year='2024/2025']")
     with page.expect_navigation():
         row.locator("button[type=submit]").click()
-    assert "5 personal file records, 2 certificate book entries" in page.content()
+    assert "Записей личных дел: 5, записей в книге выдачи аттестатов: 2." in page.content()
     assert page.locator("#years tr[data-year='2024/2025'] .tag.ok").count() == 1
 
     form = page.locator("#package-form")
@@ -83,7 +83,7 @@ def test_deputy_closes_archives_verifies_and_catches_a_tampered_copy(
     assert page.locator("#verification.ok").count() == 1
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="Download (zip)").click()
+        page.get_by_role("link", name="Скачать (ZIP)").click()
     copy = info.value.path().read_bytes()
     good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
     good.write_bytes(copy)
