@@ -6,6 +6,7 @@ characteristic never goes into the personal file."""
 from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from achievements.models import Characteristic, MetaSkillLevel
 
@@ -15,10 +16,10 @@ COLUMNS = {
     "development": _("Directions for development"),
     "class_teacher": _("Class teacher"),
     "published_on": _("Published"),
-    "group": _("Group"),
-    "indicator": _("Indicator"),
-    "level": _("Level"),
-    "source": _("Source"),
+    "group": pgettext_lazy("learning actions", "Group"),
+    "indicator": pgettext_lazy("learning actions", "Indicator"),
+    "level": pgettext_lazy("learning actions", "Level"),
+    "source": pgettext_lazy("learning actions", "Source"),
 }
 
 
