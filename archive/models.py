@@ -186,6 +186,12 @@ class DestructionActItem(models.Model):
         verbose_name=_("academic year"),
         help_text=_("For records kept per year (state exam protocols)."),
     )
+    record_id = models.PositiveBigIntegerField(
+        _("record"),
+        null=True,
+        blank=True,
+        help_text=_("For a line naming one row: a certificate book entry, an archive package, an act."),
+    )
     due_on = models.DateField(_("kept until"))
     done = models.CharField(_("what was done"), max_length=500, blank=True)
 

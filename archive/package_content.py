@@ -238,6 +238,11 @@ def _section(name: str, data) -> dict:
             "columns": [str(COLUMNS.get(k, k)) for k in keys],
             "rows": [[row.get(k) if row.get(k) is not None else "—" for k in keys] for row in data],
         }
+    if isinstance(data, dict):  # one record (the characteristic): a line per field
+        return {
+            "title": section_title(name),
+            "fields": [(str(COLUMNS.get(k, k)), v if v not in (None, "") else "—") for k, v in data.items()],
+        }
     return {
         "title": section_title(name),
         "text": data if isinstance(data, str) else json.dumps(data, ensure_ascii=False),

@@ -1,7 +1,7 @@
 """Archive packages: requested by the deputy or the director, built by a Celery job, verified later.
 
-A package directory holds data.json, data.xlsx, documents.pdf, manifest.json (every other file with its
-size and SHA-256) and manifest.sha256 (the manifest's own hash, `sha256sum` format). The manifest names
+A package directory holds data.json, data.xlsx, documents.pdf, for a school or a class the year's summary
+ledger (ledger.xlsx, ledger.pdf), manifest.json (every other file with its size and SHA-256) and manifest.sha256 (the manifest's own hash, `sha256sum` format). The manifest names
 no build time or id, so building the same content twice gives the same hashes. The job row is the
 source of truth: the files are written to a partial directory and renamed into place, and a job that
 is run again after finishing does nothing.
@@ -11,7 +11,7 @@ import hashlib
 import io
 import shutil
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from archive.models import ArchivePackage, ArchivePackageFile
 from archive.package_content import (
     ZIP_TIME,
     canonical_json,
+    normalised_zip,
     package_content,
     render_json,
     render_pdf,
@@ -33,6 +34,8 @@ from archive.package_content import (
 )
 
 MANIFEST = "manifest.json"
+LEDGER_XLSX = "ledger.xlsx"
+LEDGER_PDF = "ledger.pdf"
 MANIFEST_HASH = "manifest.sha256"
 FORMAT = "school-archive/1"
 
@@ -99,6 +102,8 @@ def package_files(package: ArchivePackage) -> dict[str, bytes]:
     files["data.xlsx"] = render_xlsx(content)
     _progress(package, 40)
     files["documents.pdf"] = render_pdf(content)
+    _progress(package, 70)
+    files.update(ledger_files(package, stamp=content.stamp))
     _progress(package, 85)
     manifest = {
         "format": FORMAT,
@@ -111,6 +116,30 @@ def package_files(package: ArchivePackage) -> dict[str, bytes]:
     files[MANIFEST] = canonical_json(manifest)
     files[MANIFEST_HASH] = f"{sha256(files[MANIFEST])}  {MANIFEST}\n".encode()
     return files
+
+
+def ledger_files(package: ArchivePackage, *, stamp: datetime) -> dict[str, bytes]:
+    """The year's summary ledger of the school or the class (none in a student's package), as XLSX and
+    PDF/A. Its one date is `stamp` (the year's closing time), so building again gives the same bytes."""
+    from gradebook.reports import render_pdf as ledger_pdf
+    from gradebook.reports import render_xlsx as ledger_xlsx
+    from gradebook.reports.ledger import YEAR, ledger_build, ledger_scope
+
+    if package.scope == ArchivePackage.Scope.STUDENT:
+        return {}
+    if package.scope == ArchivePackage.Scope.CLASS:
+        checked = ledger_scope(
+            year=package.academic_year, scope="class", class_id=package.school_class_id, period=YEAR
+        )
+    else:
+        checked = ledger_scope(year=package.academic_year, scope="school", period=YEAR)
+    ledger = replace(ledger_build(checked), made_on=timezone.localdate(stamp))
+    return {
+        LEDGER_XLSX: normalised_zip(
+            ledger_xlsx.render_xlsx(ledger), stamp=stamp.replace(tzinfo=None, microsecond=0)
+        ),
+        LEDGER_PDF: ledger_pdf.render_pdf(ledger, stamp=stamp, pdf_variant="pdf/a-3b"),
+    }
 
 
 def archive_package_run(*, package_id: int, now: datetime | None = None) -> ArchivePackage | None:

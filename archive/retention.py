@@ -13,13 +13,22 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, ProtectedError, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
 from accounts.models import Role, Student
 from accounts.roles import has_role
-from archive.models import ArchivePackage, DestructionAct, DestructionActItem, LegalHold, RetentionRule
+from archive.models import (
+    ArchivePackage,
+    CertificateBookEntry,
+    DestructionAct,
+    DestructionActItem,
+    LegalHold,
+    PersonalFileRecord,
+    RetentionRule,
+)
 from archive.registry import REGISTRY, Destroy
 from gradebook.exam_selectors import exam_period
 from gradebook.models import AcademicYear, Attendance, Enrolment, JournalHistory, Mark, StateExamResult
@@ -85,6 +94,7 @@ class Due:
     year_name: str = ""
     held: bool = False
     in_act: str = ""
+    record_id: int | None = None  # one row: a certificate book entry, a package, an act
 
     def expired(self, today: date) -> bool:
         return self.due_on < today
@@ -108,17 +118,29 @@ def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
     listed = {
         (i.kind, i.student_id, i.academic_year_id): i.act.number
         for i in DestructionActItem.objects.filter(
-            Q(student__isnull=False) | Q(kind=Kind.JOURNAL, academic_year__isnull=False)
+            Q(student__isnull=False) | Q(kind=Kind.JOURNAL, academic_year__isnull=False),
+            record_id__isnull=True,
         ).select_related("act")
     }
     executed = {key for key, number in listed.items() if number in _executed_numbers()}
+    # A line naming one row: the row is gone once its act ran, so only a pending act counts (a row kept
+    # by a legal hold is listed again once the hold is released).
+    pending = {
+        (i.kind, i.record_id): i.act.number
+        for i in DestructionActItem.objects.filter(record_id__isnull=False)
+        .exclude(act__status=DestructionAct.Status.EXECUTED)
+        .select_related("act")
+    }
     found = [
         d
         for d in _personal_files(rules, horizon) + _state_exams(rules, horizon) + _journals(rules, horizon)
         if (d.kind, d.student_id, d.year_id) not in executed  # depersonalised, kept for a longer rule
     ]
+    rows = (
+        _certificate_book(rules, horizon, held) + _ledgers(rules, horizon, held) + _acts(rules, horizon, held)
+    )
     return sorted(
-        (
+        [
             Due(
                 **{
                     **d.__dict__,
@@ -127,7 +149,8 @@ def retention_due(*, today: date, within_days: int = SOON_DAYS) -> list[Due]:
                 }
             )
             for d in found
-        ),
+        ]
+        + [Due(**{**d.__dict__, "in_act": pending.get((d.kind, d.record_id), "")}) for d in rows],
         key=lambda d: (d.due_on, d.label),
     )
 
@@ -194,6 +217,109 @@ def _journals(rules, horizon: date) -> list[Due]:
     return found
 
 
+def _name_initials(full_name: str) -> str:
+    """«Глебов Глеб Иванович» → «Глебов Г. И.» (the book keeps the name as written, not the student)."""
+    last, *rest = full_name.split() or [""]
+    return " ".join([last, "".join(f"{p[0]}." for p in rest)]).strip()
+
+
+def _certificate_book(rules, horizon: date, held: set[int]) -> list[Due]:
+    """Each line of the certificate issue book is kept `years` from its issue date."""
+    if Kind.CERTIFICATE_BOOK not in rules:
+        return []
+    years = rules[Kind.CERTIFICATE_BOOK]
+    entries = CertificateBookEntry.objects.filter(issued_on__lte=add_years(horizon, -years)).select_related(
+        "academic_year"
+    )
+    return [
+        Due(
+            Kind.CERTIFICATE_BOOK,
+            e.student_id,
+            f"{_name_initials(e.full_name)}, № {e.number}",
+            add_years(e.issued_on, years),
+            e.academic_year_id,
+            e.academic_year.name,
+            held=e.student_id in held,
+            record_id=e.pk,
+        )
+        for e in entries.order_by("issued_on", "number")
+    ]
+
+
+def _ledgers(rules, horizon: date, held: set[int]) -> list[Due]:
+    """The summary ledgers are kept in the packages of the school and of a class: a package goes `years`
+    after its year ends. A package holding the personal file of a student under a legal hold is kept."""
+    if Kind.LEDGER not in rules:
+        return []
+    years = rules[Kind.LEDGER]
+    packages = list(
+        ArchivePackage.objects.filter(
+            scope__in=[ArchivePackage.Scope.YEAR, ArchivePackage.Scope.CLASS],
+            status=ArchivePackage.Status.DONE,
+            academic_year__end_date__lte=add_years(horizon, -years),
+        )
+        .select_related("academic_year", "school_class")
+        .order_by("academic_year__start_date", "pk")
+    )
+    inside = PersonalFileRecord.objects.filter(
+        academic_year_id__in={p.academic_year_id for p in packages}, student_id__in=held
+    ).values_list("academic_year_id", "class_name")
+    held_in = set(inside)
+    held_years = {year for year, _name in held_in}
+    found = []
+    for p in packages:
+        if p.scope == ArchivePackage.Scope.CLASS:
+            label = gettext("Archive package of %(year)s, class %(name)s") % {
+                "year": p.academic_year.name,
+                "name": p.school_class.name,
+            }
+            kept = (p.academic_year_id, p.school_class.name) in held_in
+        else:
+            label = gettext("Archive package of %(year)s, the school") % {"year": p.academic_year.name}
+            kept = p.academic_year_id in held_years
+        found.append(
+            Due(
+                Kind.LEDGER,
+                None,
+                label,
+                add_years(p.academic_year.end_date, years),
+                p.academic_year_id,
+                p.academic_year.name,
+                held=kept,
+                record_id=p.pk,
+            )
+        )
+    return found
+
+
+def _acts(rules, horizon: date, held: set[int]) -> list[Due]:
+    """An executed act with its PDF (the log extract) is kept `years` from its execution; an act that
+    names a student under a legal hold is kept."""
+    if Kind.DESTRUCTION_ACT not in rules:
+        return []
+    years = rules[Kind.DESTRUCTION_ACT]
+    acts = list(
+        DestructionAct.objects.filter(
+            status=DestructionAct.Status.EXECUTED,
+            executed_at__date__lte=add_years(horizon, -years),
+        ).order_by("executed_at", "pk")
+    )
+    naming_held = set(
+        DestructionActItem.objects.filter(act__in=acts, student_id__in=held).values_list("act_id", flat=True)
+    )
+    return [
+        Due(
+            Kind.DESTRUCTION_ACT,
+            None,
+            gettext("Act № %(n)s") % {"n": a.number},
+            add_years(timezone.localdate(a.executed_at), years),
+            held=a.pk in naming_held,
+            record_id=a.pk,
+        )
+        for a in acts
+    ]
+
+
 # The act -----------------------------------------------------------------------------------------------
 
 
@@ -216,6 +342,7 @@ def destruction_act_draft(*, user, today: date, now: datetime) -> DestructionAct
             label=d.label,
             kind=d.kind,
             academic_year_id=d.year_id,
+            record_id=d.record_id,
             due_on=d.due_on,
         )
         for d in items
@@ -255,7 +382,9 @@ def destruction_act_execute(*, act_id: int, now: datetime, today: date) -> Destr
         held = set(LegalHold.objects.filter(released_at__isnull=True).values_list("student_id", flat=True))
         _name_the_act(act)
         for item in act.items.all():
-            if item.student_id in held:
+            if item.record_id is not None:
+                item.done = _destroy_record(item, act, held, files, today=today)
+            elif item.student_id in held:
                 item.done = gettext("kept: a legal hold")
             elif item.student_id is None and item.kind != Kind.JOURNAL:
                 item.done = gettext("nothing left to destroy")
@@ -376,6 +505,40 @@ def _destroy_personal_file(student_id: int, files: list) -> str:
         return what % {"models": ", ".join(sorted(counts)), "kept": ", ".join(sorted(remaining))}
     Student.objects.filter(pk=student_id).delete()
     return gettext("destroyed: %(models)s, and the student record") % {"models": ", ".join(sorted(counts))}
+
+
+def _destroy_record(
+    item: DestructionActItem, act: DestructionAct, held: set[int], files: list, *, today
+) -> str:
+    """A line naming one row: a certificate book entry, a package with its ledger, an older act with its
+    PDF. The row goes with its files, unless a legal hold placed since the act was drafted keeps it."""
+    rules = retention_rules()
+    if item.kind not in rules:
+        return gettext("nothing left to destroy")
+    found = {
+        Kind.CERTIFICATE_BOOK: _certificate_book,
+        Kind.LEDGER: _ledgers,
+        Kind.DESTRUCTION_ACT: _acts,
+    }[Kind(item.kind)](rules, today, held)
+    due = next((d for d in found if d.record_id == item.record_id), None)
+    if due is None:
+        return gettext("nothing left to destroy")
+    if due.held:
+        return gettext("kept: a legal hold")
+    if item.kind == Kind.CERTIFICATE_BOOK:
+        CertificateBookEntry.objects.filter(pk=item.record_id).delete()
+        return gettext("destroyed: the certificate book entry")
+    if item.kind == Kind.LEDGER:
+        files.append(f"archive/packages/{item.record_id}/")
+        ArchivePackage.objects.filter(pk=item.record_id).delete()
+        return gettext("destroyed: the archive package with its summary ledger and files")
+    old = DestructionAct.objects.filter(pk=item.record_id).exclude(pk=act.pk).first()
+    if old is None:
+        return gettext("nothing left to destroy")
+    if old.pdf:
+        files.append(old.pdf.name)
+    old.delete()
+    return gettext("destroyed: the act, its lines and its PDF")
 
 
 def _destroy_state_exams(student_id: int, year: AcademicYear) -> str:

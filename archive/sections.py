@@ -35,9 +35,11 @@ COLUMNS = {
 }
 
 
-def personal_file_section_register(name: str, builder: Builder, *, title=None) -> None:
+def personal_file_section_register(name: str, builder: Builder, *, title=None, columns=None) -> None:
+    """Adds a section; `columns` names the keys of its rows (or of its one dict) for the PDF and XLSX."""
     SECTIONS[name] = builder
     TITLES[name] = title or name
+    COLUMNS.update(columns or {})
 
 
 def section_title(name: str) -> str:

@@ -7,10 +7,12 @@ files finders (or the collected files). Every other URL — file://, http(s), da
 refused, so no name typed into the school's data can make the server read a file or call the network.
 """
 
+import hashlib
 import logging
 import mimetypes
 import threading
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -174,14 +176,40 @@ class _ProgressHook:
 _layout_progress = _ProgressHook()
 
 
-def render_pdf(ledger: Ledger, *, progress: Progress | None = None) -> bytes:
+def render_pdf(
+    ledger: Ledger,
+    *,
+    progress: Progress | None = None,
+    stamp: datetime | None = None,
+    pdf_variant: str | None = None,
+) -> bytes:
+    """The ledger's PDF. With a `stamp` (the archive's), the file is reproducible: `stamp` is its one
+    date (created = modified) and its identifier comes from the content, so the same ledger gives the
+    same bytes; `pdf_variant` ("pdf/a-3b") goes to WeasyPrint."""
     html = render_to_string(
-        "reports/ledger.html", {"ledger": ledger, "LANGUAGE_CODE": translation.get_language()}
+        "reports/ledger.html",
+        {
+            "ledger": ledger,
+            "LANGUAGE_CODE": translation.get_language(),
+            "stamp": stamp.isoformat() if stamp else "",
+        },
     )
     if progress is not None:
         progress(10, 100)
+    options = {}
+    if stamp is not None:
+        options["pdf_identifier"] = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
     pages = 1 + sum(1 for c in ledger.classes)  # the summary, then a page per class (more for big ones)
-    return html_to_pdf(html, left=ledger.school_name, right=_made_on(ledger), progress=progress, pages=pages)
+    return html_to_pdf(
+        html,
+        left=ledger.school_name,
+        right=_made_on(ledger),
+        progress=progress,
+        pages=pages,
+        pdf_options=options or None,
+    )
 
 
 def render_pdf_pages(ledger: Ledger, *, sections: tuple[ClassLedger, ...], first: bool) -> bytes:

@@ -73,9 +73,23 @@ def test_the_job_builds_the_package_with_its_manifest(closed, eager, django_capt
     assert (package.status, package.progress) == ("done", 100)
     folder = package_dir(package)
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["data.json", "data.xlsx", "documents.pdf", "manifest.json", "manifest.sha256"]
+    assert names == [
+        "data.json",
+        "data.xlsx",
+        "documents.pdf",
+        "ledger.pdf",
+        "ledger.xlsx",
+        "manifest.json",
+        "manifest.sha256",
+    ]
     manifest = json.loads((folder / "manifest.json").read_bytes())
-    assert [f["name"] for f in manifest["files"]] == ["data.json", "data.xlsx", "documents.pdf"]
+    assert [f["name"] for f in manifest["files"]] == [
+        "data.json",
+        "data.xlsx",
+        "documents.pdf",
+        "ledger.pdf",
+        "ledger.xlsx",
+    ]
     for entry in manifest["files"]:
         assert entry["sha256"] == sha256((folder / entry["name"]).read_bytes())
     assert package.manifest_sha256 == sha256((folder / "manifest.json").read_bytes())
