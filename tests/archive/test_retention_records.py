@@ -99,7 +99,7 @@ def test_the_act_destroys_the_book_lines_and_a_second_run_finds_nothing(
     act = _run(school, today, django_capture_on_commit_callbacks)
     assert sorted(act.items.values_list("kind", "record_id")) == [("certificate_book", pk) for pk in entries]
     assert not CertificateBookEntry.objects.exists()
-    assert all(i.done.startswith("destroyed") for i in act.items.all())
+    assert all(i.done.startswith("уничтожено") for i in act.items.all())  # «destroyed», in Russian
     assert not _of("certificate_book", today)
     _nothing_to_draft(school, date(2075, 7, 1))
 
