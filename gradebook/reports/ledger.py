@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -405,7 +406,10 @@ def _chunked(rows: QuerySet, size: int = 2000):
     again (a quarter of the time of a 10,000-student ledger). `iterator()` would stream them, but on
     PostgreSQL through a server-side cursor, with a round trip per chunk and a plan chosen for the first
     rows; here the database sends the result once and only the conversion to Python is spread out."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # filtered on an empty list (a scope without classes): nothing to read
+        return
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(size):

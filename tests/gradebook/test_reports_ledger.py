@@ -269,3 +269,16 @@ def test_term_marks_of_other_terms_and_kinds_are_not_shown(world, school):
     result = ledger(scope="class", year=world.year, class_id=world.class_a.pk, period=school.term.pk)
     assert result.classes[0].students[0].cells[0] == 5
     assert TermMark.objects.filter(student=world.anna).count() == 4
+
+
+def test_a_scope_without_classes_reads_no_marks_and_has_no_figures(world):
+    """An empty school (no class in the year) builds an empty ledger instead of failing on an empty query."""
+    from gradebook.models import AcademicYear
+
+    empty = AcademicYear.objects.create(
+        name="2001/2002",
+        start_date=world.year.start_date.replace(year=2001),
+        end_date=world.year.end_date.replace(year=2002),
+    )
+    result = ledger(scope="school", year=empty, period="year")
+    assert result.classes == () and result.school.students == 0 and result.school.success is None
