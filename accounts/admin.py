@@ -21,6 +21,19 @@ class ServiceAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through the services, which keep their history: the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class UserRoleInline(admin.TabularInline):
     model = UserRole
     extra = 0

@@ -4,7 +4,7 @@ write the history and versions); personal results are saved through personal_res
 
 from django.contrib import admin
 
-from accounts.admin import ServiceAdminMixin
+from accounts.admin import ReadOnlyAdmin, ServiceAdminMixin
 from achievements.models import (
     Characteristic,
     ClassPersonalResults,
@@ -15,17 +15,6 @@ from achievements.models import (
     MetaSkillLevelHistory,
 )
 from achievements.services import personal_results_record
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class IndicatorInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ServiceAdminMixin
+from accounts.admin import ReadOnlyAdmin, ServiceAdminMixin
 from gradebook.models import (
     AcademicYear,
     Attendance,
@@ -164,19 +164,6 @@ class EnrolmentAdmin(admin.ModelAdmin):
 class GradeTermSchemeAdmin(admin.ModelAdmin):
     list_display = ("academic_year", "grade", "scheme")
     list_filter = ("academic_year", "scheme")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Journal records change only through the services, which keep the history; the admin only shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GradingPolicy)

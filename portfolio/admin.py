@@ -3,7 +3,7 @@ history, evidence and awards are read-only here — awards are made through thei
 
 from django.contrib import admin
 
-from accounts.admin import ServiceAdminMixin
+from accounts.admin import ReadOnlyAdmin, ServiceAdminMixin
 from portfolio.models import (
     Award,
     AwardOrder,
@@ -17,17 +17,6 @@ from portfolio.models import (
     RatingSettings,
 )
 from portfolio.services import ItemData, portfolio_item_create, portfolio_item_update, values_of
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EvidenceInline(admin.TabularInline):
