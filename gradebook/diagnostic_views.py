@@ -204,28 +204,24 @@ def diagnostic_work_create_view(request, pk):
     form = WorkForm(request.POST or None, class_subjects=class_subjects, initial=initial)
     lines = _task_lines(request, None)
     thresholds = request.POST if request.method == "POST" else _initial_thresholds(school_class)
-    if request.method == "POST" and form.is_valid():
-        try:
-            work = diagnostic_work_create(
-                user=request.user,
-                class_subject=form.cleaned_data["class_subject"],
-                kind=form.cleaned_data["kind"],
-                **_work_fields(request, form, lines, form.cleaned_data["kind"]),
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            security_event(request, action="diagnostic_work.create", obj=f"diagnostic_work:{work.pk}")
-            messages.success(request, _("The work is created: enter its results."))
-            return redirect("diagnostic_results", pk=work.pk)
-    context = {
-        "school_class": school_class,
-        "form": form,
-        "lines": lines,
-        "thresholds": thresholds,
-        "work": None,
-    }
-    return render(request, "gradebook/diagnostics_work_form.html", context)
+
+    def save():
+        kind = form.cleaned_data["kind"]
+        return diagnostic_work_create(
+            user=request.user,
+            class_subject=form.cleaned_data["class_subject"],
+            kind=kind,
+            **_work_fields(request, form, lines, kind),
+        )
+
+    return _work_form_submit(
+        request,
+        form,
+        save,
+        action="diagnostic_work.create",
+        done=_("The work is created: enter its results."),
+        context={"school_class": school_class, "lines": lines, "thresholds": thresholds, "work": None},
+    )
 
 
 @require_role(*WRITERS)
@@ -243,25 +239,34 @@ def diagnostic_work_edit(request, pk):
         if request.method == "POST"
         else {f"threshold_{m}": t for m, t in zip((3, 4, 5), work.thresholds or (), strict=False)}
     )
+
+    def save():
+        diagnostic_work_update(user=request.user, work=work, **_work_fields(request, form, lines, work.kind))
+        return work
+
+    return _work_form_submit(
+        request,
+        form,
+        save,
+        action="diagnostic_work.update",
+        done=_("The work is saved."),
+        context={"school_class": school_class, "lines": lines, "thresholds": thresholds, "work": work},
+    )
+
+
+def _work_form_submit(request, form, save, *, action: str, done: str, context: dict):
+    """The one submit path of the work's create and edit pages: a valid form is saved by `save()`; a refusal
+    stays on the page with what was typed; a saved work goes on to its results."""
     if request.method == "POST" and form.is_valid():
         try:
-            diagnostic_work_update(
-                user=request.user, work=work, **_work_fields(request, form, lines, work.kind)
-            )
+            work = save()
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            security_event(request, action="diagnostic_work.update", obj=f"diagnostic_work:{work.pk}")
-            messages.success(request, _("The work is saved."))
+            security_event(request, action=action, obj=f"diagnostic_work:{work.pk}")
+            messages.success(request, done)
             return redirect("diagnostic_results", pk=work.pk)
-    context = {
-        "school_class": school_class,
-        "form": form,
-        "lines": lines,
-        "thresholds": thresholds,
-        "work": work,
-    }
-    return render(request, "gradebook/diagnostics_work_form.html", context)
+    return render(request, "gradebook/diagnostics_work_form.html", {**context, "form": form})
 
 
 @require_role(*WRITERS)
