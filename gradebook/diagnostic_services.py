@@ -232,16 +232,7 @@ def diagnostic_work_create(
         threshold_5=t5,
         created_by=user,
     )
-    DiagnosticTask.objects.bulk_create(
-        DiagnosticTask(
-            work=work,
-            number=n,
-            max_points=t.max_points,
-            pass_points=t.pass_points,
-            description=t.description.strip(),
-        )
-        for n, t in enumerate(tasks, start=1)
-    )
+    _tasks_add(work, tasks)
     return work
 
 
@@ -343,17 +334,7 @@ def _tasks_replace(*, work: DiagnosticWork, existing: list[DiagnosticTask], task
     if by_number:
         DiagnosticTask.objects.filter(pk__in=[t.pk for t in by_number.values()]).delete()
     DiagnosticTask.objects.bulk_update(changed, ["max_points", "pass_points", "description"])
-    DiagnosticTask.objects.bulk_create(
-        DiagnosticTask(
-            work=work,
-            number=n,
-            max_points=s.max_points,
-            pass_points=s.pass_points,
-            description=s.description.strip(),
-        )
-        for n, s in enumerate(tasks, start=1)
-        if n > len(existing)
-    )
+    _tasks_add(work, tasks, after=len(existing))
 
 
 def _marks_recompute(*, work: DiagnosticWork, user) -> None:
@@ -571,3 +552,18 @@ def reading_norms_ensure() -> None:
         ReadingNorm.objects.get_or_create(
             grade=grade, period=period, defaults={"words_from": words_from, "words_to": words_to}
         )
+
+
+def _tasks_add(work: DiagnosticWork, tasks, *, after: int = 0) -> None:
+    """Creates the work's tasks numbered after the first `after` (which exist already)."""
+    DiagnosticTask.objects.bulk_create(
+        DiagnosticTask(
+            work=work,
+            number=n,
+            max_points=t.max_points,
+            pass_points=t.pass_points,
+            description=t.description.strip(),
+        )
+        for n, t in enumerate(tasks, start=1)
+        if n > after
+    )
