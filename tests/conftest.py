@@ -250,3 +250,21 @@ def _no_throttle_leak(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Files the test writes (report results, scans, packages) go to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run in the test's process when they are sent (errors propagate)."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

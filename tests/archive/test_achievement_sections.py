@@ -22,12 +22,6 @@ PUBLISHED = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def _characteristic(school, student, version, text, *, published):
     return Characteristic.objects.create(
         student=student,

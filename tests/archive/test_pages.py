@@ -19,12 +19,6 @@ NOW = datetime(2025, 6, 30, 10, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def test_the_deputy_closes_a_ready_year_from_the_page(client_for, media):
     school = build_archive_school()
     client = client_for(school.deputy)

@@ -18,16 +18,6 @@ NOW = datetime(2025, 6, 30, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def eager():
-    from config.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture
 def left_long_ago(world, settings, tmp_path):
     """boris left the school in 2015: his personal file expired in 2018."""
     from gradebook.models import Enrolment

@@ -13,7 +13,6 @@ from unittest.mock import patch
 import pytest
 from django.utils import timezone, translation
 
-from config.celery import app
 from gradebook.models import ReportJob, ReportJobPart
 from gradebook.reports import job_parts, ledger_pdf_parts
 from gradebook.reports.job_parts import report_job_merge_run, report_job_part_run
@@ -41,20 +40,6 @@ needs_pdftotext = pytest.mark.skipif(not PDFTOTEXT, reason="poppler-utils (pdfto
 @pytest.fixture
 def school(world):
     return build_reports_school(world)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def eager():
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -34,20 +34,6 @@ def school(world):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def eager():
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture
 def new_job(world, school, django_capture_on_commit_callbacks):
     """new_job(**columns) → a class 5А XLSX job requested in English (its messages stay English), its
     message not run, then its columns set as given."""

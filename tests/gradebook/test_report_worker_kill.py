@@ -78,12 +78,6 @@ def broker(real_services):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def workers(broker, media, tmp_path):
     """start(name) → a running worker process on the test database and the broker; all killed at the end."""
     started: list[subprocess.Popen] = []

@@ -121,12 +121,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def report(user, **params):
     return subject_report_build(subject_scope_check(user=user, params=params))
 
